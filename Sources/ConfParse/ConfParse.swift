@@ -1,0 +1,1 @@
+// ConfParse (being written).

@@ -1,0 +1,1 @@
+// LMTPServer (being written).

@@ -1,0 +1,1 @@
+// Mailstore: Maildir++ delivery (being written).

@@ -1,0 +1,1 @@
+print("lmtpd: not written yet")

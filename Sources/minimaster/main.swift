@@ -1,0 +1,1 @@
+print("minimaster: not written yet")
