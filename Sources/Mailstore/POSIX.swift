@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Thin system-call wrappers: every call that can be interrupted is retried on EINTR, and
+// failures come back as `StoreError` values naming the operation and path.
+
+/// The current `errno`.
+@inline(__always)
+func currentErrno() -> Int32 { errno }
+
+/// Runs `body` until it does not fail with `EINTR`; returns its final result.
+@inline(__always)
+func retryingEINTR<T: BinaryInteger>(_ body: () -> T) -> T {
+    while true {
+        let result = body()
+        if result == -1 && errno == EINTR { continue }
+        return result
+    }
+}
+
+/// `open(2)` with EINTR retry. Returns the descriptor or -1 with `errno` set.
+func openRetrying(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+    retryingEINTR { open(path, flags, mode) }
+}
+
+/// Writes all `count` bytes at `base`, handling partial writes and EINTR.
+func writeAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, path: String) throws(StoreError) {
+    var offset = 0
+    while offset < count {
+        let n = write(fd, base + offset, count - offset)
+        if n > 0 {
+            offset += n
+        } else if n == 0 {
+            // A regular file never accepts zero bytes without an error; treat as no space.
+            throw .storageFull
+        } else {
+            let code = errno
+            if code == EINTR { continue }
+            throw StoreError.fromErrno(code, operation: "write \(path)")
+        }
+    }
+}
+
+/// `fsync(2)` with EINTR retry.
+func fsyncRetrying(_ fd: Int32, path: String) throws(StoreError) {
+    if retryingEINTR({ fsync(fd) }) != 0 {
+        throw StoreError.fromErrno(errno, operation: "fsync \(path)")
+    }
+}
+
+/// Makes a directory's entries durable: opens it read-only and fsyncs it. Filesystems that
+/// cannot fsync a directory (`EINVAL`, `ENOTSUP`) are accepted as they are.
+func fsyncDirectory(_ path: String) throws(StoreError) {
+    let fd = openRetrying(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd < 0 { throw StoreError.fromErrno(errno, operation: "open directory \(path)") }
+    defer { _ = close(fd) }
+    if retryingEINTR({ fsync(fd) }) != 0 {
+        let code = errno
+        if code == EINVAL || code == ENOTSUP { return }
+        throw StoreError.fromErrno(code, operation: "fsync directory \(path)")
+    }
+}
+
+/// `link(2)` with EINTR retry: 0, or the `errno` value of the failure.
+func linkRetrying(_ from: String, _ to: String) -> Int32 {
+    retryingEINTR { link(from, to) } == 0 ? 0 : errno
+}
+
+/// `rename(2)` with EINTR retry: 0, or the `errno` value of the failure.
+func renameRetrying(_ from: String, _ to: String) -> Int32 {
+    retryingEINTR { rename(from, to) } == 0 ? 0 : errno
+}
+
+/// `unlink(2)`, ignoring the result (cleanup on an error path or after success).
+func unlinkQuietly(_ path: String) {
+    _ = retryingEINTR { unlink(path) }
+}
+
+/// `close(2)` without retry (on Linux the descriptor is gone even after EINTR).
+func closeQuietly(_ fd: Int32) {
+    if fd >= 0 { _ = close(fd) }
+}
+
+/// The `stat` of `path` (following symlinks), or nil with `errno` set.
+func statPath(_ path: String) -> stat? {
+    var info = stat()
+    return retryingEINTR({ stat(path, &info) }) == 0 ? info : nil
+}
+
+/// Whether `path` is a directory (following symlinks).
+func isDirectory(_ path: String) -> Bool {
+    guard let info = statPath(path) else { return false }
+    return (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+/// Wall-clock time now: seconds and microseconds.
+func wallClock() -> (seconds: Int, microseconds: Int) {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return (Int(now.tv_sec), Int(now.tv_nsec) / 1000)
+}
+
+/// A minimal mutex for the little shared state the store keeps (a process-wide counter, the
+/// set of swept directories). Heap-allocated so its address never moves.
+final class Lock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func withLock<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+}
