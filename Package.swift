@@ -20,12 +20,14 @@ let package = Package(
         .target(name: "LMTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Maildir++ delivery with fsync discipline. Knows nothing of LMTP.
         .target(name: "Mailstore"),
+        // swift-log backends: syslog (mail facility) and standard error.
+        .target(name: "MailLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Glue: file-descriptor streams, imapd.conf -> settings, the delivery agent
         // that connects the engine to the mailstore, the session loop.
         .target(
             name: "LMTPServer",
             dependencies: [
-                "ConfParse", "LMTP", "Mailstore",
+                "ConfParse", "LMTP", "Mailstore", "MailLogging",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -45,11 +47,12 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
+        .executableTarget(name: "lmtp-bench", path: "Benchmarks/lmtp-bench"),
 
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
-        .testTarget(name: "LMTPTests", dependencies: ["LMTP"]),
+        .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
         // Real binaries on real pipes and sockets.
-        .testTarget(name: "ProcessTests", dependencies: ["ConfParse", "Mailstore"]),
+        .testTarget(name: "ProcessTests"),
     ]
 )

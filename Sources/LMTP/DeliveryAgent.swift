@@ -51,11 +51,20 @@ public struct Envelope: Sendable {
     public var authorizedIdentity: String?
     /// The session id shown in replies and in the `Received:` header.
     public var sessionID: String
+    /// The message's `Message-ID:` header value as received (trimmed, unfolded, 8-bit bytes
+    /// munged like the stored header), or nil when it had none. Cyrus's duplicate key and
+    /// `Delivered:` log line use it.
+    public var messageID: String?
+    /// The message's `Date:` header value as received (trimmed, unfolded), or nil.
+    public var date: String?
 
-    public init(sender: String, authorizedIdentity: String?, sessionID: String) {
+    public init(sender: String, authorizedIdentity: String?, sessionID: String,
+                messageID: String? = nil, date: String? = nil) {
         self.sender = sender
         self.authorizedIdentity = authorizedIdentity
         self.sessionID = sessionID
+        self.messageID = messageID
+        self.date = date
     }
 }
 

@@ -1,0 +1,46 @@
+/// The header lines the engine writes in front of every stored message (LF line ends):
+///
+///     Return-Path: <sender>
+///     Received: from <lhlo name> (<client>)
+///     \t(authenticated user=<AUTH= identity>)          (only with AUTH=)
+///     \tby <servername> (<product> <version>) with LMTPA id <session id>;
+///     \t<date>
+///
+/// `<sender>` gets `@<servername>` when it has no domain; the null sender stays `<>`. The
+/// `(<product> <version>)` part appears only with `serverinfo: on`; `A` marks a pre-authenticated
+/// session. The `id` clause (RFC 5321 §4.4) names the LMTP session.
+struct HeaderBlock {
+    var sender: String
+    var senderHasDomain: Bool
+    var authorizedIdentity: String?
+    /// The LHLO argument (nil or empty when the client sent none).
+    var lhloName: String?
+    var client: ClientInfo
+    var authenticated: Bool
+    var sessionID: String
+    var date: LocalTime
+    var settings: LMTPSettings
+
+    /// What is used in `from` when the client gave no LHLO name.
+    static let unknownClientName = "unknown"
+
+    var text: String {
+        var returnPath = sender
+        if !sender.isEmpty && !senderHasDomain { returnPath += "@\(settings.servername)" }
+        let name = lhloName.flatMap { $0.isEmpty ? nil : $0 } ?? Self.unknownClientName
+        var lines = "Return-Path: <\(returnPath)>\n"
+        lines += "Received: from \(name) (\(client.receivedDescription))\n"
+        if let identity = authorizedIdentity {
+            // Inside a comment: parentheses and backslashes would end or escape it.
+            let safe = HeaderText.sanitized(identity).map { "()\\".contains($0) ? "?" : $0 }
+            lines += "\t(authenticated user=\(String(safe)))\n"
+        }
+        lines += "\tby \(settings.servername)"
+        if settings.serverInfo == .on {
+            lines += " (\(settings.product) \(settings.version))"
+        }
+        lines += " with LMTP\(authenticated ? "A" : "") id \(sessionID);\n"
+        lines += "\t\(date.rfc5322)\n"
+        return lines
+    }
+}

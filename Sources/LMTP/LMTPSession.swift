@@ -1,0 +1,225 @@
+import Logging
+
+/// How a session ended (for the server's log and exit decisions).
+public enum SessionEnd: Sendable, Equatable {
+    /// The client sent QUIT.
+    case quit
+    /// The client closed the connection (also in the middle of DATA: nothing was delivered).
+    case clientClosed
+    /// No input within the idle timeout (`421 4.4.1 bye idle for too long` was sent).
+    case timedOut
+    /// Reading was interrupted (`421 4.4.1 bye Interrupted system call` was sent).
+    case interrupted
+    /// A read or write error, with its text.
+    case failed(String)
+}
+
+/// The LMTP protocol engine for one connection at a time: greeting, commands, DATA, replies.
+/// It does no I/O itself: bytes come from a `ByteInput`, replies go to a `ByteOutput` (one
+/// write per pipelined batch), storage questions go to the `DeliveryAgent`.
+///
+/// A session object may serve several connections one after the other (`run` resets it);
+/// nothing is shared between sessions except the `SessionIDGenerator`.
+public final class LMTPSession<Agent: DeliveryAgent> {
+    public let settings: LMTPSettings
+    public let client: ClientInfo
+    public let agent: Agent
+    let sessionIDs: SessionIDGenerator
+    let clock: WallClock
+    var logger: Logger
+
+    /// The longest command line, line end included (Cyrus reads 4095 bytes).
+    static var commandLineLimit: Int { 4096 }
+
+    // Per-connection state, reset by `run`.
+    var sessionID = ""
+    var lhloName: String?
+    var authenticated = false
+    var transaction = Transaction()
+
+    /// - Parameters:
+    ///   - settings: configuration (servername, limits, policy switches).
+    ///   - client: who is connected, for the `Received:` header.
+    ///   - agent: answers RCPT, provides spools, delivers.
+    ///   - logger: gets the session id as `session` metadata.
+    ///   - sessionIDs: the process's session id generator.
+    ///   - clock: the time written in `Received:`.
+    public init(settings: LMTPSettings, client: ClientInfo, agent: Agent, logger: Logger,
+                sessionIDs: SessionIDGenerator, clock: WallClock = .system) {
+        self.settings = settings
+        self.client = client
+        self.agent = agent
+        self.logger = logger
+        self.sessionIDs = sessionIDs
+        self.clock = clock
+    }
+
+    /// Serves one connection from the greeting to QUIT, end of input, timeout or error.
+    /// Never throws and never traps on any input.
+    public func run(input: ByteInput, output: ByteOutput) -> SessionEnd {
+        let connection = Connection(input: input, output: output)
+        lhloName = nil
+        authenticated = settings.preauthenticated
+        transaction.reset()
+        renewSessionID()
+        logger.debug("connection", metadata: ["client": "\(client.receivedDescription)"])
+        connection.replies.send(Reply.greeting(settings))
+        let end = serve(connection)
+        log(end)
+        return end
+    }
+
+    /// The command loop.
+    private func serve(_ connection: Connection) -> SessionEnd {
+        while true {
+            switch nextCommandLine(connection) {
+            case .ended(let end):
+                return end
+            case .tooLong:
+                logger.debug("command line too long")
+                connection.replies.send(Reply.lineTooLong)
+            case .line(let line):
+                logger.debug("command", metadata: ["line": "\(Command.logForm(line))"])
+                if let end = execute(Command.parse(line), connection) { return end }
+            }
+        }
+    }
+
+    private func execute(_ command: Command, _ connection: Connection) -> SessionEnd? {
+        let replies = connection.replies
+        switch command {
+        case .lhlo(let name):
+            lhloName = HeaderText.sanitized(bytes: name, limit: Command.maximumLHLONameLength)
+            replies.send(Reply.lhlo(settings, sessionID: sessionID))
+            renewSessionID()
+        case .mail(let arguments):
+            replies.send(mail(arguments))
+        case .rcpt(let arguments):
+            replies.send(recipient(arguments))
+        case .data:
+            return data(connection)
+        case .rset:
+            transaction.reset()
+            renewSessionID()
+            replies.send(Reply.rset(sessionID: sessionID))
+        case .noop:
+            replies.send(Reply.noop)
+        case .quit:
+            replies.send(Reply.quit)
+            do { try replies.flush() } catch { return .failed(text(error)) }
+            return .quit
+        case .vrfy:
+            replies.send(Reply.vrfy)
+        case .auth, .starttls:
+            // Not offered yet (a later issue adds SASL and TLS): Cyrus's answer when unconfigured.
+            replies.send(Reply.syntaxError)
+        case .invalid:
+            replies.send(Reply.syntaxError)
+        }
+        return nil
+    }
+
+    func renewSessionID() {
+        sessionID = sessionIDs.next(prefix: settings.effectiveSessionIDPrefix)
+        logger[metadataKey: "session"] = "\(sessionID)"
+    }
+
+    // MARK: reading command lines
+
+    private enum CommandLine {
+        case line([UInt8])
+        case tooLong
+        case ended(SessionEnd)
+    }
+
+    /// The next command line without its line end (one LF, then one CR removed). Flushes the
+    /// pending replies before waiting for input. A line over the limit is consumed up to its
+    /// LF and reported once.
+    private func nextCommandLine(_ connection: Connection) -> CommandLine {
+        let buffer = connection.buffer
+        var discarding = false
+        while true {
+            if let lf = buffer.firstLF() {
+                let start = buffer.start
+                if discarding || lf - start + 1 > Self.commandLineLimit {
+                    buffer.consume(upTo: lf + 1)
+                    return .tooLong
+                }
+                var contentEnd = lf
+                if contentEnd > start && buffer[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+                let line = Array(buffer.bytes(start, contentEnd))
+                buffer.consume(upTo: lf + 1)
+                return .line(line)
+            }
+            if buffer.count >= Self.commandLineLimit {
+                discarding = true
+                buffer.consumeAll()
+            }
+            if let end = waitForInput(connection) { return .ended(end) }
+        }
+    }
+
+    /// Flushes pending replies, then reads more input. Returns how the session ends if it
+    /// must (end of input, read or write error).
+    func waitForInput(_ connection: Connection) -> SessionEnd? {
+        do {
+            try connection.replies.flush()
+        } catch {
+            return .failed(text(error))
+        }
+        do {
+            return try connection.buffer.fill(from: connection.input) ? nil : .clientClosed
+        } catch {
+            return streamFailed(error, connection)
+        }
+    }
+
+    /// Answers a read error with its 421 line (best effort) and names the end.
+    func streamFailed(_ error: StreamError, _ connection: Connection) -> SessionEnd {
+        let end: SessionEnd
+        switch error {
+        case .timedOut:
+            connection.replies.send(Reply.idleTimeout)
+            end = .timedOut
+        case .interrupted:
+            connection.replies.send(Reply.interrupted)
+            end = .interrupted
+        case .failed(let text):
+            connection.replies.send(Reply.streamFailure(text))
+            end = .failed(text)
+        }
+        connection.replies.flushQuietly()
+        return end
+    }
+
+    func text(_ error: StreamError) -> String {
+        switch error {
+        case .timedOut: return "timed out"
+        case .interrupted: return "interrupted"
+        case .failed(let text): return text
+        }
+    }
+
+    private func log(_ end: SessionEnd) {
+        switch end {
+        case .quit, .clientClosed:
+            logger.debug("session ended", metadata: ["end": "\(end)"])
+        case .timedOut, .interrupted:
+            logger.notice("session ended", metadata: ["end": "\(end)"])
+        case .failed(let text):
+            logger.warning("session failed", metadata: ["error": "\(text)"])
+        }
+    }
+}
+
+/// The streams and buffers of the connection being served.
+final class Connection {
+    let input: ByteInput
+    let buffer = InputBuffer()
+    let replies: ReplyWriter
+
+    init(input: ByteInput, output: ByteOutput) {
+        self.input = input
+        replies = ReplyWriter(output: output)
+    }
+}

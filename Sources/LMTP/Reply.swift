@@ -1,0 +1,132 @@
+/// Every reply the engine sends, in one place. The texts are Cyrus lmtpd 3.6.1's (interface
+/// facts, see shared/spec/lmtp-behaviour.md), plus the few this engine adds
+/// (`Line too long`, one `552 5.2.3` per recipient). Each string is one line without CRLF.
+enum Reply {
+    // MARK: connection
+
+    static func greeting(_ settings: LMTPSettings) -> String {
+        switch settings.serverInfo {
+        case .on:
+            return "220 \(settings.servername) \(settings.product) LMTP \(settings.version) server ready"
+        case .min, .off:
+            return "220 \(settings.servername) server ready"
+        }
+    }
+
+    /// The LHLO answer, capabilities in Cyrus's order.
+    static func lhlo(_ settings: LMTPSettings, sessionID: String) -> [String] {
+        var lines = [
+            "250-\(settings.servername)",
+            "250-8BITMIME",
+            "250-ENHANCEDSTATUSCODES",
+            "250-PIPELINING",
+            settings.maxMessageSize > 0 ? "250-SIZE \(settings.maxMessageSize)" : "250-SIZE",
+        ]
+        for capability in settings.extraCapabilities {
+            lines.append("250-\(HeaderText.sanitized(capability))")
+        }
+        lines.append("250-IGNOREQUOTA")
+        lines.append("250 Ok SESSIONID=<\(sessionID)>")
+        return lines
+    }
+
+    static let idleTimeout = "421 4.4.1 bye idle for too long"
+    static let interrupted = "421 4.4.1 bye Interrupted system call"
+    static func streamFailure(_ text: String) -> String { "421 4.4.1 bye \(clean(text))" }
+
+    // MARK: simple commands
+
+    static let syntaxError = "500 5.5.2 Syntax error"
+    static let lineTooLong = "500 5.5.2 Line too long"
+    static let noop = "250 2.0.0 ok"
+    static func rset(sessionID: String) -> String { "250 2.0.0 Ok SESSIONID=<\(sessionID)>" }
+    static let quit = "221 2.0.0 bye"
+    static let vrfy = "252 2.3.3 try RCPT to attempt delivery"
+
+    // MARK: MAIL and RCPT
+
+    static func authenticationRequired(soft: Bool) -> String {
+        soft ? "430 Authentication required" : "530 Authentication required"
+    }
+    static let nestedMail = "503 5.5.1 Nested MAIL command"
+    static let needMail = "503 5.5.1 Need MAIL command"
+    static let mailAccepted = "250 2.1.0 ok"
+    static let recipientAccepted = "250 2.1.5 ok"
+    static let badParameters = "501 5.5.4 Syntax error in parameters"
+    static let unrecognizedParameters = "501 5.5.4 Unrecognized parameters"
+    static let unrecognizedBody = "501 5.5.4 Unrecognized BODY type"
+    static let sizeRequiresValue = "501 5.5.2 SIZE requires a value"
+    static func sizeParameterTooBig(max: Int) -> String {
+        "552 5.2.3 Message SIZE exceeds fixed maximum message size (\(max))"
+    }
+
+    // MARK: DATA
+
+    static let noRecipients = "503 5.5.1 No recipients"
+    static let goAhead = "354 go ahead"
+    static func delivered(sessionID: String) -> String { "250 2.1.5 Success SESSIONID=<\(sessionID)>" }
+    static func messageTooBig(size: Int, max: Int) -> String {
+        "552 5.2.3 Message size (\(size)) exceeds fixed maximum message size (\(max))"
+    }
+
+    static func rejected(_ error: MessageError) -> String {
+        switch error {
+        case .nul: return "554 5.6.0 Message contains NUL characters"
+        case .invalidHeader: return "554 5.6.0 Message contains invalid header"
+        case .nonASCIIHeader: return "554 5.6.0 Message contains non-ASCII characters in headers"
+        }
+    }
+
+    /// The answer when no spool could be opened (before `354`).
+    static func spoolUnavailable(_ failure: DeliveryFailure) -> String {
+        switch failure {
+        case .storageFull:
+            return "451 4.3.1 cannot create temporary file: No space left on device"
+        case .temporary(let text):
+            return "451 4.3.2 cannot create temporary file: \(clean(text))"
+        case .mailboxUnknown:
+            return "451 4.3.2 cannot create temporary file: Mailbox does not exist"
+        case .permissionDenied:
+            return "451 4.3.2 cannot create temporary file: Permission denied"
+        case .overQuota:
+            return "451 4.3.2 cannot create temporary file: Over quota"
+        case .deliveryDisabled:
+            return "451 4.3.2 cannot create temporary file: Delivery to mailbox is disabled"
+        }
+    }
+
+    /// The (possibly multi-line) answer for a recipient that failed at RCPT or delivery.
+    static func failure(_ failure: DeliveryFailure, sessionID: String, postmaster: String) -> [String] {
+        switch failure {
+        case .mailboxUnknown:
+            return [
+                "550-Mailbox unknown.  Either there is no mailbox associated with this",
+                "550-name or you do not have authorization to see it.",
+                "550 5.1.1 User unknown",
+            ]
+        case .permissionDenied:
+            return [
+                "550-You do not have permission to post a message to this mailbox.",
+                "550-Please contact the owner of this mailbox in order to submit",
+                "550-your message, or \(clean(postmaster)) if you believe you",
+                "550-received this message in error.",
+                "550 5.7.1 Permission denied",
+            ]
+        case .overQuota(let permanent):
+            return [permanent ? "552 5.2.2 Over quota SESSIONID=<\(sessionID)>"
+                              : "452 4.2.2 Over quota SESSIONID=<\(sessionID)>"]
+        case .storageFull:
+            return ["451 4.3.1 mail system storage has been exceeded"]
+        case .deliveryDisabled:
+            return ["451 4.2.1 Delivery to mailbox is disabled"]
+        case .temporary(let text):
+            return ["451 4.3.0 \(clean(text))"]
+        }
+    }
+
+    /// Reply text from elsewhere (an agent, an error): one line of printable ASCII, bounded.
+    static func clean(_ text: String) -> String {
+        let cleaned = HeaderText.sanitized(text, limit: 400)
+        return cleaned.isEmpty ? "System I/O error" : cleaned
+    }
+}

@@ -1,0 +1,35 @@
+/// The state of one mail transaction: MAIL, then RCPTs, then DATA. Reset by RSET and after
+/// every DATA (without a new session id).
+struct Transaction {
+    /// The accepted MAIL, or nil before MAIL.
+    private(set) var mail: MailRequest?
+    /// Accepted recipients, in RCPT order.
+    private(set) var recipients: [Recipient] = []
+
+    var hasSender: Bool { mail != nil }
+
+    mutating func start(_ request: MailRequest) {
+        mail = request
+        recipients = []
+    }
+
+    mutating func add(_ recipient: Recipient) {
+        recipients.append(recipient)
+    }
+
+    mutating func reset() {
+        mail = nil
+        recipients = []
+    }
+
+    /// The envelope handed to the agent.
+    func envelope(sessionID: String, messageID: String?, date: String?) -> Envelope {
+        Envelope(
+            sender: mail?.sender ?? "",
+            authorizedIdentity: mail?.authorizedIdentity,
+            sessionID: sessionID,
+            messageID: messageID,
+            date: date
+        )
+    }
+}
