@@ -1,0 +1,175 @@
+// lmtp-bench: delivers N 4 KiB messages through lmtpd, over one session and over fresh
+// sessions, and prints the rates beside the disk's floor measured in the same run (write 4 KiB,
+// fsync, rename into new/, fsync new/, serially): the most a one-at-a-time durable delivery
+// can reach on this disk.
+//
+// usage: lmtp-bench [messages] [directory]   (default 1000, ./var/bench; keep it off tmpfs)
+import Foundation
+import Glibc
+
+let arguments = CommandLine.arguments
+let count = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
+let base = URL(fileURLWithPath: arguments.count > 2 ? arguments[2] : "var/bench").standardizedFileURL
+let lmtpd = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lmtpd").path
+
+func fail(_ text: String) -> Never {
+    FileHandle.standardError.write(Data("lmtp-bench: \(text)\n".utf8))
+    exit(1)
+}
+
+// MARK: set-up
+
+try? FileManager.default.removeItem(at: base)
+let partition = base.appendingPathComponent("mail")
+let floorDir = base.appendingPathComponent("floor")
+for dir in [partition.appendingPathComponent("bench/cur"), partition.appendingPathComponent("bench/new"),
+            partition.appendingPathComponent("bench/tmp"), floorDir.appendingPathComponent("tmp"),
+            floorDir.appendingPathComponent("new"), base.appendingPathComponent("conf")] {
+    do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch { fail("\(error)") }
+}
+let config = base.appendingPathComponent("imapd.conf")
+let configText = "configdirectory: \(base.path)/conf\npartition-default: \(partition.path)\nservername: bench.example\n"
+do { try configText.write(to: config, atomically: true, encoding: .utf8) } catch { fail("\(error)") }
+
+var body = "Subject: benchmark\r\nFrom: a@example.org\r\n\r\n"
+let line = String(repeating: "x", count: 62) + "\r\n"
+while body.utf8.count < 4096 - line.utf8.count { body += line }
+let message = Array(("MAIL FROM:<a@example.org>\r\nRCPT TO:<bench>\r\nDATA\r\n").utf8)
+let payload = Array((body + ".\r\n").utf8)
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+// MARK: the disk's floor
+
+func measureFloor(_ n: Int) -> Double {
+    let block = [UInt8](repeating: 0x78, count: 4096)
+    let newFD = open(floorDir.appendingPathComponent("new").path, O_RDONLY | O_DIRECTORY)
+    let start = now()
+    for i in 0..<n {
+        let tmp = floorDir.appendingPathComponent("tmp/\(i)").path
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { fail("floor: open: \(String(cString: strerror(errno)))") }
+        _ = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
+        close(fd)
+        rename(tmp, floorDir.appendingPathComponent("new/\(i)").path)
+        fsync(newFD)
+    }
+    let elapsed = now() - start
+    close(newFD)
+    return Double(n) / elapsed
+}
+
+// MARK: lmtpd on pipes
+
+final class Session {
+    let pid: pid_t
+    let toChild: Int32
+    let fromChild: Int32
+    var buffer = [UInt8](repeating: 0, count: 65536)
+
+    init() {
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
+        guard makePipe(&inPipe), makePipe(&outPipe) else { fail("pipe failed") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup(lmtpd), strdup("-C"), strdup(config.path), nil]
+        var child: pid_t = 0
+        guard posix_spawn(&child, lmtpd, &actions, nil, &argv, environ) == 0 else { fail("cannot start \(lmtpd)") }
+        posix_spawn_file_actions_destroy(&actions)
+        close(inPipe[0]); close(outPipe[1])
+        pid = child
+        toChild = inPipe[1]
+        fromChild = outPipe[0]
+        expect("220 ")
+    }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(toChild, $0.baseAddress! + offset, bytes.count - offset) }
+            guard n > 0 else { fail("write to lmtpd failed") }
+            offset += n
+        }
+    }
+
+    /// Reads until a reply line starting with `code` arrives (only final lines counted).
+    func expect(_ code: String) {
+        var text = ""
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fromChild, $0.baseAddress, $0.count) }
+            guard n > 0 else { fail("lmtpd closed the session; got: \(text)") }
+            text += String(decoding: buffer[0..<n], as: UTF8.self)
+            for reply in text.split(separator: "\r\n") where reply.count >= 4 && reply.dropFirst(3).first == " " {
+                if reply.hasPrefix(code) { return }
+                if !reply.hasPrefix("2") && !reply.hasPrefix("3") { fail("unexpected reply: \(reply)") }
+            }
+        }
+    }
+
+    func deliverOne() {
+        send(message)
+        expect("354")
+        send(payload)
+        expect("250 2.1.5")
+    }
+
+    func quit() {
+        send(Array("QUIT\r\n".utf8))
+        expect("221")
+        close(toChild)
+        close(fromChild)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
+
+func measureOneSession(_ n: Int) -> Double {
+    let session = Session()
+    session.send(Array("LHLO bench\r\n".utf8))
+    session.expect("250 Ok")
+    let start = now()
+    for _ in 0..<n { session.deliverOne() }
+    let elapsed = now() - start
+    session.quit()
+    return Double(n) / elapsed
+}
+
+func measureFreshSessions(_ n: Int) -> Double {
+    let start = now()
+    for _ in 0..<n {
+        let session = Session()
+        session.send(Array("LHLO bench\r\n".utf8))
+        session.expect("250 Ok")
+        session.deliverOne()
+        session.quit()
+    }
+    return Double(n) / (now() - start)
+}
+
+guard access(lmtpd, X_OK) == 0 else { fail("no lmtpd at \(lmtpd): build first (swift build -c release)") }
+signal(SIGPIPE, SIG_IGN)
+let floor = measureFloor(count)
+let one = measureOneSession(count)
+let fresh = measureFreshSessions(max(1, count / 4))
+let delivered = (try? FileManager.default.contentsOfDirectory(atPath: partition.appendingPathComponent("bench/new").path).count) ?? 0
+print("lmtp-bench: \(count) messages of 4 KiB into \(base.path)")
+print(String(format: "  disk floor (write+fsync+rename+fsync dir)  %8.0f msg/s", floor))
+print(String(format: "  lmtpd, one session                         %8.0f msg/s  (%3.0f %% of floor)", one, one / floor * 100))
+print(String(format: "  lmtpd, fresh process+session per message   %8.0f msg/s", fresh))
+print("  messages in new/: \(delivered) (expected \(count + max(1, count / 4)))")
+if delivered != count + max(1, count / 4) { exit(1) }
+try? FileManager.default.removeItem(at: base)
+
+/// A pipe whose both ends are close-on-exec (spawn's dup2 clears the flag on the copies).
+func makePipe(_ fds: inout [Int32]) -> Bool {
+    guard pipe(&fds) == 0 else { return false }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return true
+}

@@ -1,1 +1,0 @@
-// LMTPServer (being written).

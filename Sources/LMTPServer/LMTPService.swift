@@ -1,0 +1,40 @@
+import Glibc
+import LMTP
+import Logging
+import Mailstore
+
+/// One lmtpd process's delivery service: the configuration, the store and the session-id
+/// generator, serving connections one after another (the process keeps nothing else between
+/// sessions, so a master's child can call `serve` once per accepted connection).
+public final class LMTPService {
+    public let configuration: LMTPDConfiguration
+    public let store: Mailstore
+    /// `-a`: internet clients count as authenticated (trusted hosts only).
+    public let preauthorizeInternet: Bool
+    private let sessionIDs = SessionIDGenerator()
+    private let logger: Logger
+
+    public init(configuration: LMTPDConfiguration, preauthorizeInternet: Bool, logger: Logger) {
+        self.configuration = configuration
+        self.store = Mailstore(config: configuration.mailstore)
+        self.preauthorizeInternet = preauthorizeInternet
+        self.logger = logger
+    }
+
+    /// Serves one LMTP session whose bytes arrive on `inputFD` and whose replies go to
+    /// `outputFD` (the same socket, or stdin/stdout pipes).
+    /// `stopOnSignal` is asked when a signal interrupts a wait for input.
+    public func serve(inputFD: Int32, outputFD: Int32, stopOnSignal: @escaping () -> Bool = { false }) -> SessionEnd {
+        let (client, local) = ConnectionPeer.describe(fd: inputFD)
+        var settings = configuration.settings
+        settings.preauthenticated = local || preauthorizeInternet
+        var sessionLogger = logger
+        sessionLogger[metadataKey: "client"] = "\(client.receivedDescription)"
+        let agent = MaildirDeliveryAgent(store: store, addressing: configuration.addressing, logger: sessionLogger)
+        let session = LMTPSession(settings: settings, client: client, agent: agent, logger: sessionLogger, sessionIDs: sessionIDs)
+        let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout, shouldStopOnSignal: stopOnSignal)
+        let end = session.run(input: input, output: DescriptorOutput(fd: outputFD))
+        sessionLogger.debug("session ended: \(end)")
+        return end
+    }
+}

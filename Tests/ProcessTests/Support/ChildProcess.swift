@@ -1,0 +1,130 @@
+import Foundation
+import Glibc
+
+/// A program started with pipes on its standard input, output and error, driven with raw
+/// descriptors so that a test controls exactly when bytes go and when the process dies.
+final class ChildProcess {
+    let pid: pid_t
+    /// Our end of the child's standard input (write), output and error (read).
+    private(set) var stdinFD: Int32
+    let stdoutFD: Int32
+    let stderrFD: Int32
+
+    init(path: String, arguments: [String], environment: [String: String] = [:]) throws {
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard makePipe(&inPipe), makePipe(&outPipe), makePipe(&errPipe) else {
+            throw POSIXError(.EMFILE)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "CYRUS_SERVICE")
+        env.removeValue(forKey: "CYRUS_ID")
+        for (key, value) in environment { env[key] = value }
+        let argv = [path] + arguments
+        var cArgs = argv.map { strdup($0) } + [nil]
+        var cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, path, &actions, nil, &cArgs, &cEnv)
+        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        guard rc == 0 else {
+            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .ENOENT)
+        }
+        pid = child
+        stdinFD = inPipe[1]
+        stdoutFD = outPipe[0]
+        stderrFD = errPipe[0]
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Writes bytes to the child's standard input; false if the child no longer reads.
+    @discardableResult
+    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(stdinFD, $0.baseAddress! + offset, bytes.count - offset) }
+            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return false }
+        }
+        return true
+    }
+
+    func closeInput() {
+        if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
+    }
+
+    /// Reads standard output until it ends or `deadline` passes.
+    func readAll(timeout: Double = 30) -> String {
+        String(decoding: readBytes(from: stdoutFD, until: nil, timeout: timeout), as: UTF8.self)
+    }
+
+    /// Reads standard output until the text read so far contains `marker` (or EOF / timeout).
+    func read(until marker: String, timeout: Double = 30) -> String {
+        String(decoding: readBytes(from: stdoutFD, until: Array(marker.utf8), timeout: timeout), as: UTF8.self)
+    }
+
+    func readError(timeout: Double = 5) -> String {
+        String(decoding: readBytes(from: stderrFD, until: nil, timeout: timeout), as: UTF8.self)
+    }
+
+    /// Reads one byte at a time once a marker is wanted (so nothing past it is consumed).
+    private func readBytes(from fd: Int32, until marker: [UInt8]?, timeout: Double) -> [UInt8] {
+        var result: [UInt8] = []
+        let end = Date().addingTimeInterval(timeout)
+        var chunk = [UInt8](repeating: 0, count: marker == nil ? 65536 : 1)
+        while Date() < end {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let left = Int32(max(1, end.timeIntervalSinceNow * 1000))
+            let ready = poll(&pfd, 1, left)
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 { break }
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            result.append(contentsOf: chunk[0..<n])
+            if let marker, result.count >= marker.count, Array(result.suffix(marker.count)) == marker { break }
+        }
+        return result
+    }
+
+    /// Sends a signal.
+    func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+
+    /// Waits for the child to end; returns the exit status, or 128+signal when killed.
+    @discardableResult
+    func wait(timeout: Double = 30) -> Int32 {
+        let end = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { return -1 }
+            if Date() > end { Glibc.kill(pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
+            usleep(2000)
+        }
+        closeInput()
+        close(stdoutFD)
+        close(stderrFD)
+        let signalled = status & 0x7f
+        return signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
+    }
+}
+
+/// A pipe whose both ends are close-on-exec (spawn's dup2 clears the flag on the copies).
+func makePipe(_ fds: inout [Int32]) -> Bool {
+    guard pipe(&fds) == 0 else { return false }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return true
+}
