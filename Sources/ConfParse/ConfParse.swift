@@ -1,1 +1,0 @@
-// ConfParse (being written).
