@@ -13,6 +13,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
+        // What Swift cannot see or must not do: signal flags, fork/exec of a service child.
+        .target(name: "CShims"),
+        // The Cyrus master/service contract, both sides: fds 3/4, status messages, accept lock.
+        .target(name: "ServiceContract", dependencies: ["CShims"]),
         // Parsers of cyrus.conf and imapd.conf. Imports nothing of ours.
         .target(name: "ConfParse"),
         // The LMTP protocol engine: commands, replies, session state, DATA decoding.
@@ -27,7 +31,7 @@ let package = Package(
         .target(
             name: "LMTPServer",
             dependencies: [
-                "ConfParse", "LMTP", "Mailstore", "MailLogging",
+                "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -52,7 +56,8 @@ let package = Package(
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
         .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
+        .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
         // Real binaries on real pipes and sockets.
-        .testTarget(name: "ProcessTests"),
+        .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract"]),
     ]
 )

@@ -8,6 +8,11 @@ public enum StreamError: Error, Sendable, Equatable {
     /// Reading was interrupted by a signal the owner wants honoured (for example a master's
     /// SIGHUP); the engine answers `421 4.4.1 bye Interrupted system call`.
     case interrupted
+    /// The server is shutting down (its master sent SIGTERM). An input throws this only while
+    /// the engine waits for a command (see `LMTPSession.isReceivingMessage`), so that a message
+    /// in progress is still read, delivered and answered; the engine answers
+    /// `421 4.3.2 bye server shutting down` and ends the session.
+    case shuttingDown
     /// Any other read or write error, with its text (`strerror`).
     case failed(String)
 }

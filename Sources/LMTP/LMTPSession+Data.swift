@@ -32,6 +32,8 @@ extension LMTPSession {
         let headers = HeaderInspector(munge8bit: settings.munge8bit, reject8bit: settings.reject8bit)
         let reader = DataReader(buffer: connection.buffer, sink: sink, headers: headers)
         let end: DataReader.End
+        isReceivingMessage = true
+        defer { isReceivingMessage = false }
         do {
             end = try reader.read(from: connection.input)
         } catch {

@@ -10,6 +10,8 @@ public enum SessionEnd: Sendable, Equatable {
     case timedOut
     /// Reading was interrupted (`421 4.4.1 bye Interrupted system call` was sent).
     case interrupted
+    /// The server is shutting down (`421 4.3.2 bye server shutting down` was sent).
+    case shuttingDown
     /// A read or write error, with its text.
     case failed(String)
 }
@@ -37,6 +39,11 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     var authenticated = false
     var transaction = Transaction()
 
+    /// True while the engine reads a message body (after `354`, up to the final dot). An input
+    /// that wants to stop the session (`StreamError.shuttingDown`) waits until this is false,
+    /// so that no message is cut off half-way.
+    public internal(set) var isReceivingMessage = false
+
     /// - Parameters:
     ///   - settings: configuration (servername, limits, policy switches).
     ///   - client: who is connected, for the `Received:` header.
@@ -61,6 +68,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         lhloName = nil
         authenticated = settings.preauthenticated
         transaction.reset()
+        isReceivingMessage = false
         renewSessionID()
         logger.debug("connection", metadata: ["client": "\(client.receivedDescription)"])
         connection.replies.send(Reply.greeting(settings))
@@ -184,6 +192,9 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         case .interrupted:
             connection.replies.send(Reply.interrupted)
             end = .interrupted
+        case .shuttingDown:
+            connection.replies.send(Reply.shuttingDown)
+            end = .shuttingDown
         case .failed(let text):
             connection.replies.send(Reply.streamFailure(text))
             end = .failed(text)
@@ -196,6 +207,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         switch error {
         case .timedOut: return "timed out"
         case .interrupted: return "interrupted"
+        case .shuttingDown: return "shutting down"
         case .failed(let text): return text
         }
     }
@@ -204,7 +216,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         switch end {
         case .quit, .clientClosed:
             logger.debug("session ended", metadata: ["end": "\(end)"])
-        case .timedOut, .interrupted:
+        case .timedOut, .interrupted, .shuttingDown:
             logger.notice("session ended", metadata: ["end": "\(end)"])
         case .failed(let text):
             logger.warning("session failed", metadata: ["error": "\(text)"])

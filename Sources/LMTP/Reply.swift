@@ -32,6 +32,8 @@ enum Reply {
 
     static let idleTimeout = "421 4.4.1 bye idle for too long"
     static let interrupted = "421 4.4.1 bye Interrupted system call"
+    /// Ours: the process was asked to stop (Cyrus drops the connection without a reply).
+    static let shuttingDown = "421 4.3.2 bye server shutting down"
     static func streamFailure(_ text: String) -> String { "421 4.4.1 bye \(clean(text))" }
 
     // MARK: simple commands

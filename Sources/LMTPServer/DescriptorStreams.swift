@@ -10,17 +10,35 @@ public final class DescriptorInput: ByteInput {
     /// Asked after a signal interrupted a wait: `true` ends the session
     /// (`421 4.4.1 bye Interrupted system call`), `false` keeps waiting.
     public var shouldStopOnSignal: () -> Bool
+    /// The server's request to end the session between commands (`StreamError.shuttingDown`).
+    public var stop: SessionStop?
+    /// Whether the engine waits for a command (not inside a message body): only then is a
+    /// `stop` request honoured. Set it from `LMTPSession.isReceivingMessage`.
+    public var isBetweenCommands: () -> Bool = { true }
 
-    public init(fd: Int32, idleTimeout: Int, shouldStopOnSignal: @escaping () -> Bool = { false }) {
+    public init(fd: Int32, idleTimeout: Int, shouldStopOnSignal: @escaping () -> Bool = { false },
+                stop: SessionStop? = nil) {
         self.fd = fd
         self.idleTimeout = idleTimeout
         self.shouldStopOnSignal = shouldStopOnSignal
+        self.stop = stop
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(StreamError) -> Int {
+        let deadline = idleTimeout > 0 ? Self.now() + Double(idleTimeout) : nil
+        let wakeFD = stop?.wakeFD ?? -1
         while true {
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, idleTimeout > 0 ? Int32(clamping: idleTimeout * 1000) : -1)
+            // Looked at before blocking: the request may have come while the engine was busy.
+            if let stop, stop.isRequested(), isBetweenCommands() { throw .shuttingDown }
+            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+            var wait: Int32 = -1
+            if let deadline {
+                let left = deadline - Self.now()
+                if left <= 0 { throw .timedOut }
+                wait = Int32(clamping: Int((left * 1000).rounded(.up)))
+            }
+            let ready = poll(&fds, wakeFD >= 0 ? 2 : 1, wait)
             if ready == 0 { throw .timedOut }
             if ready < 0 {
                 if errno == EINTR {
@@ -28,6 +46,12 @@ public final class DescriptorInput: ByteInput {
                     continue
                 }
                 throw .failed(String(cString: strerror(errno)))
+            }
+            if wakeFD >= 0 && fds[1].revents != 0 {
+                // A signal arrived (perhaps just before poll, so without EINTR).
+                stop?.drainWake()
+                if shouldStopOnSignal() { throw .interrupted }
+                continue
             }
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
@@ -41,6 +65,13 @@ public final class DescriptorInput: ByteInput {
                 throw .failed(String(cString: strerror(errno)))
             }
         }
+    }
+
+    /// Seconds on the monotonic clock.
+    private static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 

@@ -11,8 +11,11 @@ public struct LMTPDConfiguration: Sendable {
     public var settings: LMTPSettings
     public var mailstore: MailstoreConfig
     public var addressing: RecipientAddressing
-    /// Seconds a session may wait for the client's next bytes (Cyrus lmtpd: 360).
+    /// Seconds a session may wait for the client's next bytes: our `lmtp_idle_timeout`
+    /// (default 360, Cyrus lmtpd's fixed value); 0 waits forever.
     public var idleTimeout: Int
+    /// `configdirectory`: Cyrus's state directory (the accept lock lives in its `socket/`).
+    public var configDirectory: String
     /// syslog ident: `<syslog_prefix>/<service>`, `cyrus/<service>` by default (as Debian's Cyrus).
     public var syslogIdent: String
     /// Cyrus's `umask` (octal, default 077).
@@ -60,7 +63,8 @@ public struct LMTPDConfiguration: Sendable {
             throw ConfigError(file: place?.file ?? imapd.path, line: place?.line, message: problem)
         }
         addressing = RecipientAddressing(virtualDomains: imapd[.virtdomains] != .off, defaultDomain: imapd[.defaultdomain])
-        idleTimeout = Self.defaultIdleTimeout
+        idleTimeout = max(0, imapd[.lmtpIdleTimeout])
+        configDirectory = imapd[.configdirectory] ?? ""
         syslogIdent = "\(imapd[.syslogPrefix] ?? "cyrus")/\(service)"
         umask = Self.octal(imapd[.umask]) ?? 0o077
         debugCommand = imapd[.debugCommand]

@@ -23,8 +23,11 @@ public final class LMTPService {
 
     /// Serves one LMTP session whose bytes arrive on `inputFD` and whose replies go to
     /// `outputFD` (the same socket, or stdin/stdout pipes).
-    /// `stopOnSignal` is asked when a signal interrupts a wait for input.
-    public func serve(inputFD: Int32, outputFD: Int32, stopOnSignal: @escaping () -> Bool = { false }) -> SessionEnd {
+    /// `stopOnSignal` is asked when a signal interrupts a wait for input (`true`: end with
+    /// `421 4.4.1 bye Interrupted system call`). `stop` ends the session at the next wait for a
+    /// command, never inside a message body (`421 4.3.2 bye server shutting down`).
+    public func serve(inputFD: Int32, outputFD: Int32, stopOnSignal: @escaping () -> Bool = { false },
+                      stop: SessionStop? = nil) -> SessionEnd {
         let (client, local) = ConnectionPeer.describe(fd: inputFD)
         var settings = configuration.settings
         settings.preauthenticated = local || preauthorizeInternet
@@ -32,7 +35,9 @@ public final class LMTPService {
         sessionLogger[metadataKey: "client"] = "\(client.receivedDescription)"
         let agent = MaildirDeliveryAgent(store: store, addressing: configuration.addressing, logger: sessionLogger)
         let session = LMTPSession(settings: settings, client: client, agent: agent, logger: sessionLogger, sessionIDs: sessionIDs)
-        let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout, shouldStopOnSignal: stopOnSignal)
+        let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout,
+                                    shouldStopOnSignal: stopOnSignal, stop: stop)
+        input.isBetweenCommands = { [weak session] in !(session?.isReceivingMessage ?? false) }
         let end = session.run(input: input, output: DescriptorOutput(fd: outputFD))
         sessionLogger.debug("session ended: \(end)")
         return end

@@ -1,9 +1,5 @@
 import ArgumentParser
-import ConfParse
-import Glibc
 import LMTPServer
-import Logging
-import MailLogging
 
 /// lmtpd: Cyrus-compatible LMTP delivery into Maildir. Thin: everything lives in LMTPServer.
 struct LMTPD: ParsableCommand {
@@ -11,23 +7,31 @@ struct LMTPD: ParsableCommand {
         commandName: "lmtpd",
         abstract: "Deliver mail received over LMTP (RFC 2033) into Maildir, as Cyrus's lmtpd(8).",
         discussion: """
-            Without a master, serves one LMTP session on standard input and output. \
+            Started by a Cyrus-compatible master (listening socket on fd 4, status pipe on \
+            fd 3, CYRUS_SERVICE and CYRUS_ID set), accepts connections itself, one session at \
+            a time. Otherwise serves one LMTP session on standard input and output. \
             Reads imapd.conf with the service name from CYRUS_SERVICE (default "lmtp"), \
             so <service>_<option> overrides apply. Logs to syslog, mail facility.
             """
     )
 
-    @Option(name: .customShort("C"), help: ArgumentHelp("Read this imapd.conf.", valueName: "imapd.conf"))
+    @Option(name: .customShort("C"), parsing: .unconditional,
+            help: ArgumentHelp("Read this imapd.conf.", valueName: "imapd.conf"))
     var configFile = "/etc/imapd.conf"
 
-    @Option(name: .customShort("U"), help: ArgumentHelp("Connections one process serves before it exits.", valueName: "uses"))
-    var uses = 250
+    @Option(name: .customShort("U"), parsing: .unconditional,
+            help: ArgumentHelp("Connections one process serves before it exits (default 250).", valueName: "uses"))
+    var uses: String?
 
-    @Option(name: .customShort("T"), help: ArgumentHelp("Seconds to wait for the next connection before exiting (0: forever).", valueName: "timeout"))
-    var reuseTimeout = 60
+    @Option(name: .customShort("T"), parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for the next connection before exiting, randomized up to twice that (default 60, 0: forever).", valueName: "timeout"))
+    var reuseTimeout: String?
 
     @Flag(name: .customShort("D"), help: "Run imapd.conf's debug_command first, and log at debug level.")
     var debug = false
+
+    @Flag(name: .customShort("X"), help: "Serve one session on standard input/output, even when started by a master.")
+    var singleSession = false
 
     @Flag(name: .customShort("a"), help: "Pre-authorize internet clients instead of requiring LMTP AUTH (trusted hosts only).")
     var preauthorize = false
@@ -36,37 +40,16 @@ struct LMTPD: ParsableCommand {
     var logToStderr = false
 
     func run() throws {
-        signal(SIGPIPE, SIG_IGN)
-        let service = getenv("CYRUS_SERVICE").map { String(cString: $0) } ?? "lmtp"
-        let configuration: LMTPDConfiguration
-        do {
-            configuration = try LMTPDConfiguration.load(path: configFile, service: service)
-        } catch {
-            MailLog.bootstrap(ident: "cyrus/\(service)", level: .info, to: logToStderr ? [.syslog, .stderr] : [.syslog])
-            Logger(label: "lmtpd").critical("configuration error: \(error)")
-            // Cyrus's fatal(): the client learns why, then the process ends with EX_CONFIG.
-            let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? "configuration error"
-            writeStdout("421 4.3.0 lmtpd: \(firstLine)\r\n")
-            throw ExitCode(78)
-        }
-        MailLog.bootstrap(ident: configuration.syslogIdent, level: debug ? .debug : .info,
-                          to: logToStderr ? [.syslog, .stderr] : [.syslog])
-        var logger = Logger(label: "lmtpd")
-        logger.logLevel = debug ? .debug : .info
-        _ = Glibc.umask(configuration.umask)
-        for unknown in configuration.unknownOptions {
-            logger.debug("unknown imapd.conf option \(unknown.key) at \(unknown.location)")
-        }
-        if debug, let command = configuration.debugCommand {
-            DebugCommand.run(command, program: CommandLine.arguments[0], service: service, logger: logger)
-        }
-        let server = LMTPService(configuration: configuration, preauthorizeInternet: preauthorize, logger: logger)
-        _ = server.serve(inputFD: 0, outputFD: 1)
-    }
-
-    private func writeStdout(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress, $0.count) }
+        var options = LMTPDOptions()
+        options.configFile = configFile
+        options.uses = uses
+        options.reuseTimeout = reuseTimeout
+        options.debug = debug
+        options.singleSession = singleSession
+        options.preauthorize = preauthorize
+        options.logToStderr = logToStderr
+        let status = LMTPDProgram.run(options)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

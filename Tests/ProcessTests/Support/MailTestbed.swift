@@ -14,7 +14,8 @@ final class MailTestbed {
         partition = root.appendingPathComponent("mail")
         configFile = root.appendingPathComponent("imapd.conf")
         let configDirectory = root.appendingPathComponent("conf")
-        try FileManager.default.createDirectory(at: configDirectory, withIntermediateDirectories: true)
+        // {configdirectory}/socket holds the service children's accept locks.
+        try FileManager.default.createDirectory(at: configDirectory.appendingPathComponent("socket"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: partition, withIntermediateDirectories: true)
         let lines = [
             "configdirectory: \(configDirectory.path)",
