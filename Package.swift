@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "CyrusDelivery",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lmtpd", targets: ["lmtpd"]),
         .executable(name: "minimaster", targets: ["minimaster"]),

@@ -5,19 +5,18 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Makes session ids the way Cyrus does:
 /// `<prefix>-<unix time>-<pid>-<counter>-<random 64-bit decimal>`, where the counter restarts
 /// at 1 in each new second. Keep one per process and hand it to every session: the counter is
 /// per process. Safe to share between threads.
-public final class SessionIDGenerator: @unchecked Sendable {
+public final class SessionIDGenerator: Sendable {
     private let processID: Int64
     private let unixTime: @Sendable () -> Int64
     private let random: @Sendable () -> UInt64
-    private let lock = SimpleLock()
-    // Guarded by `lock`.
-    private var lastSecond: Int64 = .min
-    private var counter = 0
+    /// The second of the last id and the count of ids made in it.
+    private let clock = Mutex<(second: Int64, counter: Int)>((.min, 0))
 
     /// - Parameters:
     ///   - processID: the pid shown in ids (default: this process's).
@@ -36,37 +35,11 @@ public final class SessionIDGenerator: @unchecked Sendable {
     /// A new id with the given prefix.
     public func next(prefix: String) -> String {
         let now = unixTime()
-        let number = lock.withLock { () -> Int in
-            if now != lastSecond {
-                lastSecond = now
-                counter = 0
-            }
-            counter += 1
-            return counter
+        let number = clock.withLock { state -> Int in
+            if now != state.second { state = (now, 0) }
+            state.counter += 1
+            return state.counter
         }
         return "\(prefix)-\(now)-\(processID)-\(number)-\(random())"
-    }
-}
-
-/// A pthread mutex, enough for a counter (Synchronization.Mutex needs macOS 15).
-final class SimpleLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deinitialize(count: 1)
-        mutex.deallocate()
-    }
-
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
     }
 }

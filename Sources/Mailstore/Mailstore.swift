@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// One message stored for one mailbox.
 public struct DeliveredMessage: Sendable, Equatable {
@@ -28,7 +29,7 @@ public struct DeliveredMessage: Sendable, Equatable {
 ///
 /// Thread-safe: the only shared state (the set of swept Maildirs) is locked. A `SpoolFile`
 /// itself belongs to one thread at a time.
-public final class Mailstore: @unchecked Sendable {
+public final class Mailstore: Sendable {
     /// The configuration this store was made with.
     public let config: MailstoreConfig
     private let template: PathTemplate
@@ -44,8 +45,8 @@ public final class Mailstore: @unchecked Sendable {
     /// Attempts at a fresh unique name before giving up with `EEXIST`.
     static let nameAttempts = 64
 
-    private let sweepLock = Lock()
-    private var lastSweep: [String: Int] = [:]
+    /// When this process last swept each Maildir's `tmp/`.
+    private let lastSweep = Mutex<[String: Int]>([:])
 
     /// A store for `config`. Check `config.problem()` first: with a malformed template every
     /// mailbox is `.invalidMailbox`.
@@ -134,7 +135,7 @@ public final class Mailstore: @unchecked Sendable {
     public func sweepStaleTemporaryFiles(in mailbox: MailboxAddress, olderThan seconds: Int = Mailstore.staleTemporaryFileAge) -> Int {
         guard let path = maildirPath(for: mailbox) else { return 0 }
         let now = wallClock().seconds
-        sweepLock.withLock { remember(path, at: now) }
+        lastSweep.withLock { Self.remember(path, at: now, in: &$0) }
         return Maildir(path: path).sweepTemporaryFiles(olderThan: seconds, now: now)
     }
 
@@ -266,19 +267,19 @@ public final class Mailstore: @unchecked Sendable {
     /// `resweepInterval` in a long-running process).
     private func sweepIfDue(_ maildir: Maildir) {
         let now = wallClock().seconds
-        let due = sweepLock.withLock { () -> Bool in
-            if let last = lastSweep[maildir.path], now - last < Mailstore.resweepInterval { return false }
-            remember(maildir.path, at: now)
+        let due = lastSweep.withLock { swept -> Bool in
+            if let last = swept[maildir.path], now - last < Mailstore.resweepInterval { return false }
+            Self.remember(maildir.path, at: now, in: &swept)
             return true
         }
         if due { _ = maildir.sweepTemporaryFiles(olderThan: Mailstore.staleTemporaryFileAge, now: now) }
     }
 
-    /// Records a sweep; call with `sweepLock` held. The memory is bounded.
-    private func remember(_ path: String, at now: Int) {
-        if lastSweep[path] == nil && lastSweep.count >= Mailstore.sweepMemoryLimit {
-            lastSweep.removeAll(keepingCapacity: true)
+    /// Records a sweep in the (bounded) memory of swept Maildirs.
+    private static func remember(_ path: String, at now: Int, in swept: inout [String: Int]) {
+        if swept[path] == nil && swept.count >= Mailstore.sweepMemoryLimit {
+            swept.removeAll(keepingCapacity: true)
         }
-        lastSweep[path] = now
+        swept[path] = now
     }
 }

@@ -102,26 +102,3 @@ func wallClock() -> (seconds: Int, microseconds: Int) {
     clock_gettime(CLOCK_REALTIME, &now)
     return (Int(now.tv_sec), Int(now.tv_nsec) / 1000)
 }
-
-/// A minimal mutex for the little shared state the store keeps (a process-wide counter, the
-/// set of swept directories). Heap-allocated so its address never moves.
-final class Lock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-
-    init() {
-        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-    }
-
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return body()
-    }
-}

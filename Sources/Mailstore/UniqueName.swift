@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Maildir unique file names: `<secs>.M<usecs>P<pid>Q<n>.<host>` in `tmp/`, with
 /// `,S=<exact size>` appended in `new/` (Dovecot trusts `S=` as the file size).
@@ -54,14 +55,10 @@ enum UniqueName {
 }
 
 /// A process-wide, thread-safe sequence number.
-final class Counter: @unchecked Sendable {
-    private let lock = Lock()
-    private var value = 0
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
 
     func next() -> Int {
-        lock.withLock {
-            value += 1
-            return value
-        }
+        value.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Testing
 @testable import LMTP
 
@@ -149,16 +150,15 @@ final class FakeAgent: DeliveryAgent {
 
 // MARK: log capture
 
-final class LogRecorder: @unchecked Sendable {
-    private let lock = SimpleLock()
-    private var stored: [(Logger.Level, String, Logger.Metadata)] = []
+final class LogRecorder: Sendable {
+    private let stored = Mutex<[(Logger.Level, String, Logger.Metadata)]>([])
 
     func append(_ level: Logger.Level, _ message: String, _ metadata: Logger.Metadata) {
-        lock.withLock { stored.append((level, message, metadata)) }
+        stored.withLock { $0.append((level, message, metadata)) }
     }
 
     var messages: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] {
-        lock.withLock { stored.map { ($0.0, $0.1, $0.2) } }
+        stored.withLock { $0.map { ($0.0, $0.1, $0.2) } }
     }
 }
 
