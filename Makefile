@@ -1,7 +1,8 @@
 # The two commands of the README, and the benchmarks.
-#   make run    start the local stack (for now: check the sample configuration)
+#   make run    start the local stack: minimaster + lmtpd delivering into ./var
 #   make test   install what is missing, build, run the whole test suite
-#   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor)
+#   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor,
+#               connections through minimaster)
 
 SWIFT ?= swift
 SETUP  = scripts/setup-deps
@@ -18,7 +19,7 @@ release: deps
 	$(SWIFT) build -c release
 
 run: release
-	$(SWIFT) run -c release minimaster --check -M etc/cyrus.conf.sample -C etc/imapd.conf.sample
+	scripts/run-local-stack
 
 test: deps
 	$(SWIFT) build --build-tests
@@ -27,6 +28,7 @@ test: deps
 bench: release
 	$(SWIFT) run -c release conf-bench
 	$(SWIFT) run -c release lmtp-bench
+	$(SWIFT) run -c release master-bench
 
 clean:
 	rm -rf .build

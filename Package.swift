@@ -24,8 +24,12 @@ let package = Package(
         .target(name: "LMTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Maildir++ delivery with fsync discipline. Knows nothing of LMTP.
         .target(name: "Mailstore"),
-        // swift-log backends: syslog (mail facility) and standard error.
-        .target(name: "MailLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled, sd_journal_sendv).
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // systemd integration for minimaster: readiness, status, watchdog, socket activation.
+        .target(name: "Systemd", dependencies: ["CSystemd"]),
+        // swift-log backends: syslog (mail facility), standard error, the systemd journal.
+        .target(name: "MailLogging", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         // Glue: file-descriptor streams, imapd.conf -> settings, the delivery agent
         // that connects the engine to the mailstore, the session loop.
         .target(
@@ -43,20 +47,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // minimaster's supervisor: binding, forking, status pipes, reload, shutdown.
+        .target(name: "CMasterShims"),
+        .target(
+            name: "Master",
+            dependencies: [
+                "ConfParse", "ServiceContract", "CShims", "CMasterShims", "MailLogging",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "minimaster",
             dependencies: [
-                "ConfParse",
+                "ConfParse", "Master",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A minimal service child (echo) for testing and benchmarking minimaster on its own.
+        .executableTarget(name: "cyrus-echo-service", dependencies: ["ConfParse", "ServiceContract", "CShims"]),
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
         .executableTarget(name: "lmtp-bench", path: "Benchmarks/lmtp-bench"),
+        .executableTarget(name: "master-bench", path: "Benchmarks/master-bench"),
 
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
         .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
         .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
+        .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract"]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract"]),
     ]

@@ -10,6 +10,8 @@ public enum MailLog {
         public static let syslog = Destinations(rawValue: 1)
         /// Standard error, one line per event.
         public static let stderr = Destinations(rawValue: 2)
+        /// The systemd journal, structured (use when `JournalStream` says stderr is the journal).
+        public static let journal = Destinations(rawValue: 4)
     }
 
     /// Installs the process-wide swift-log backend. Call once, early in `main`.
@@ -19,6 +21,7 @@ public enum MailLog {
             var handlers: [LogHandler] = []
             if destinations.contains(.syslog) { handlers.append(SyslogLogHandler(level: level)) }
             if destinations.contains(.stderr) { handlers.append(StderrLogHandler(ident: ident, level: level)) }
+            if destinations.contains(.journal) { handlers.append(JournalLogHandler(identifier: ident, level: level)) }
             switch handlers.count {
             case 0: return SwiftLogNoOpLogHandler()
             case 1: return handlers[0]

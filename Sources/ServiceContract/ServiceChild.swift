@@ -123,9 +123,13 @@ public final class ServiceChild {
                 ServiceSignals.drainWake()
                 continue
             }
+            // A signal may have arrived together with readiness (the master shuts the socket
+            // down when it stops): honour it before accepting.
+            if ServiceSignals.anyPending { return .exit(idleExit()) }
             let fd = cshim_accept_cloexec(ServiceContract.listenFD)
             if fd >= 0 { return .connection(fd) }
             let error = errno
+            if ServiceSignals.anyPending { return .exit(idleExit()) }
             if Self.transientAcceptErrors.contains(error) { continue }
             log(.error, "accept failed: \(String(cString: strerror(error)))")
             return .exit(ExitStatus.osError)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConfParse
+import Master
 
 #if canImport(Glibc)
 import Glibc
@@ -11,8 +12,8 @@ import Darwin
 
 /// The command line of Cyrus `master(8)`, plus `--check`.
 ///
-/// Only `--check` is implemented so far; the other flags are accepted and validated so that
-/// the supervisor can plug into ``Minimaster/supervise()`` without changing the interface.
+/// Parses the command line and hands over to ``Master/run(_:)`` (the supervisor lives in the
+/// `Master` library) or to ``ConfigReport`` for `--check`.
 struct Minimaster: ParsableCommand {
     static let version = "minimaster 0.1.0 (Cyrus master 3.6.1 compatible)"
 
@@ -20,10 +21,14 @@ struct Minimaster: ParsableCommand {
         commandName: "minimaster",
         abstract: "Start and supervise the services of a Cyrus cyrus.conf.",
         discussion: """
-            Reads cyrus.conf (-M) and imapd.conf (-C) like Cyrus master. Only --check is \
-            implemented yet: it prints the services, START, EVENTS and DAEMON entries that \
-            would run, with warnings on standard error, and exits 0, or prints every error \
-            and exits 78 (EX_CONFIG).
+            Reads cyrus.conf (-M) and imapd.conf (-C) like Cyrus master, binds every SERVICES \
+            listener, forks children that accept on fd 4 and report on fd 3, runs START and \
+            DAEMON entries. Runs in the foreground, logging to syslog (mail facility) and \
+            standard error; -d daemonizes. SIGHUP reloads cyrus.conf; SIGTERM/SIGINT/SIGQUIT \
+            stop accepting, let sessions finish (up to --drain-timeout seconds) and exit. \
+            --check prints the services, START, EVENTS and DAEMON entries that would run, \
+            with warnings on standard error, and exits 0, or prints every error and exits 78 \
+            (EX_CONFIG).
             """
     )
 
@@ -33,7 +38,7 @@ struct Minimaster: ParsableCommand {
     @Option(name: .customShort("C", allowingJoined: true), help: ArgumentHelp("imapd.conf to read (ident \"master\").", valueName: "imapd.conf"))
     var imapdConf = "/etc/imapd.conf"
 
-    @Option(name: .customShort("p", allowingJoined: true), help: ArgumentHelp("Pid file, locked while running.", valueName: "pidfile"))
+    @Option(name: .customShort("p", allowingJoined: true), help: ArgumentHelp("Pid file, locked while running (with -d and no -p: /run/cyrus-master.pid).", valueName: "pidfile"))
     var pidfile: String?
 
     @Option(name: .customShort("l", allowingJoined: true), help: ArgumentHelp("listen(2) backlog of TCP services.", valueName: "backlog"))
@@ -45,7 +50,7 @@ struct Minimaster: ParsableCommand {
     @Flag(name: .customShort("d"), help: "Run in the background (daemonize).")
     var daemonize = false
 
-    @Flag(name: .customShort("D"), help: "Keep standard input/output/error open (foreground debugging).")
+    @Flag(name: .customShort("D"), help: "Keep standard input open too (children inherit it); otherwise it becomes /dev/null.")
     var keepStdio = false
 
     @Option(name: .customShort("L", allowingJoined: true), help: ArgumentHelp("Append standard output and error to this file.", valueName: "logfile"))
@@ -57,6 +62,9 @@ struct Minimaster: ParsableCommand {
     @Flag(name: .customShort("V"), help: "Print the version and exit.")
     var printVersion = false
 
+    @Option(name: .long, help: ArgumentHelp("At shutdown, seconds sessions may take to finish before children are killed.", valueName: "seconds"))
+    var drainTimeout: Double = 30
+
     @Flag(name: .long, help: "Check the configuration, print what would run, and exit.")
     var check = false
 
@@ -67,6 +75,9 @@ struct Minimaster: ParsableCommand {
         if daemonize && keepStdio { throw ValidationError("-d and -D cannot be used together") }
         if backlog < 1 { throw ValidationError("-l backlog must be at least 1") }
         if let janitorRate, janitorRate < 1 { throw ValidationError("-j rate must be at least 1") }
+        if !(drainTimeout >= 0 && drainTimeout <= 86_400) {
+            throw ValidationError("--drain-timeout must be a number of seconds from 0 to 86400")
+        }
     }
 
     func run() throws {
@@ -85,11 +96,12 @@ struct Minimaster: ParsableCommand {
         throw ExitCode(supervise())
     }
 
-    /// Runs the services. Not written yet: reports so and returns EX_UNAVAILABLE.
+    /// Runs the services until a shutdown signal; returns the exit status.
     func supervise() -> Int32 {
-        Output.write("minimaster: not implemented yet: only --check is available "
-                     + "(minimaster --check -M \(cyrusConf) -C \(imapdConf))\n", to: 2)
-        return 69
+        Master.run(MasterOptions(
+            cyrusConfPath: cyrusConf, imapdConfPath: imapdConf, pidfile: pidfile,
+            backlog: Int32(clamping: backlog), daemonize: daemonize, keepStdio: keepStdio,
+            logfile: logfile, verbose: verbose, drainTimeout: drainTimeout))
     }
 }
 

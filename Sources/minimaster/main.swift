@@ -1,3 +1,3 @@
-// minimaster: a Cyrus-master-compatible supervisor. All logic lives in Minimaster.swift
-// (command line) and ConfParse (configuration); this file only starts the command.
+// minimaster: a Cyrus-master-compatible supervisor. The command line is in Minimaster.swift,
+// the supervisor in the Master library, the configuration parsers in ConfParse.
 Minimaster.main()

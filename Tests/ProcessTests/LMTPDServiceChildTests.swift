@@ -11,6 +11,9 @@ struct LMTPDServiceChildTests {
     @Test("status messages: none before the first connection, then UNAVAILABLE, CONNECTION, AVAILABLE; delivery lands in the Maildir")
     func statusMessagesAndDelivery() throws {
         let bed = try MailTestbed("child-status")
+        // Without {configdirectory}/socket the child cannot open its accept lock: it says so
+        // and serves all the same (as Cyrus's children do).
+        try FileManager.default.removeItem(at: bed.root.appendingPathComponent("conf/socket"))
         let master = try FakeMaster(bed)
         let child = try master.spawn()
         #expect(master.nextMessage(timeout: 0.3) == nil, "a fresh child never announces itself")

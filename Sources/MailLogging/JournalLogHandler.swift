@@ -1,0 +1,57 @@
+import CSystemd
+import Glibc
+import Logging
+
+/// A swift-log handler that writes structured entries to the systemd journal
+/// (sd_journal_sendv): `MESSAGE`, `PRIORITY`, `SYSLOG_IDENTIFIER`, `SYSLOG_FACILITY=2` (mail),
+/// and each metadata key as an upper-case field (`session` → `SESSION=`), so that
+/// `journalctl SESSION=<id>` finds one LMTP session.
+public struct JournalLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let identifier: String
+
+    public init(identifier: String, level: Logger.Level) {
+        self.identifier = identifier
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        var fields = [
+            "MESSAGE=" + LogLine.render(event.message, metadata: merged, extra: nil),
+            "PRIORITY=\(SyslogLogHandler.priority(event.level))",
+            "SYSLOG_IDENTIFIER=" + identifier,
+            "SYSLOG_FACILITY=2",
+        ]
+        for (key, value) in merged {
+            let name = Self.fieldName(key)
+            if !name.isEmpty { fields.append("\(name)=\(value)") }
+        }
+        Self.send(fields)
+    }
+
+    /// Journal field names: upper-case letters, digits and `_`, not starting with `_`.
+    static func fieldName(_ key: String) -> String {
+        let mapped = key.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        return String(String(mapped).drop { $0 == "_" || $0.isNumber }.prefix(64))
+    }
+
+    private static func send(_ fields: [String]) {
+        let buffers = fields.map { field -> UnsafeMutableRawBufferPointer in
+            let bytes = Array(field.utf8)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
+            buffer.copyBytes(from: bytes)
+            return UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes.count])
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var vectors = buffers.map { iovec(iov_base: $0.baseAddress, iov_len: $0.count) }
+        _ = sd_journal_sendv(&vectors, Int32(vectors.count))
+    }
+}

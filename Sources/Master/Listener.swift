@@ -1,0 +1,141 @@
+import CShims
+import Glibc
+import ServiceContract
+
+/// One bound address of a SERVICES entry (or one DAEMON entry) with its children's
+/// accounting: Cyrus's `struct service`. An entry whose `listen` resolves to several
+/// addresses has one listener per address, each with its own socket, status pipe, children
+/// and `CYRUS_ID` (its index).
+final class Listener {
+    enum State: Equatable {
+        /// Running: children are forked as the policy says.
+        case active
+        /// Not forking until the next SIGHUP (READY-failure throttle); socket closed.
+        case disabled(String)
+        /// Gone from the configuration: socket closed, waiting for the last child.
+        case removed
+    }
+
+    let id: ListenerID
+    let key: ServiceKey
+    /// `CYRUS_ID`: index among the addresses of the entry.
+    let index: Int
+    /// The address bound (nil for daemons).
+    let spec: BindSpec?
+    private(set) var definition: ServiceDefinition
+    /// The listening socket, -1 once closed (daemons: always -1).
+    private(set) var socketFD: Int32
+    /// The status pipe shared by the children (nil for daemons).
+    let statusPipe: StatusPipeReader?
+
+    var state: State = .active
+    /// Idle children (Cyrus's `ready_workers`).
+    var ready = 0
+    /// Live children (Cyrus's `nactive`).
+    var active = 0
+    /// Connections children reported (CONNECTION messages).
+    var connections = 0
+    var forkRate: ForkRateLimiter
+    var throttle = FailureThrottle()
+    /// After a failed fork(2): no new attempt before this time.
+    var retryForkAt: Double?
+
+    private var argv: CStringArray
+    private var environment: CStringArray
+    private let baseEnvironment: [String]
+
+    /// `<service>/<family>`, as in Cyrus's log lines.
+    var label: String { "\(key.name)/\(family.rawValue)" }
+    var family: ListenerFamily { spec?.family ?? .daemon }
+    var settings: ProgramSettings { definition.settings }
+    var isDaemon: Bool { spec == nil }
+
+    init(id: ListenerID, definition: ServiceDefinition, index: Int, spec: BindSpec?, socketFD: Int32,
+         statusPipe: StatusPipeReader?, baseEnvironment: [String]) {
+        self.id = id
+        self.key = definition.key
+        self.index = index
+        self.spec = spec
+        self.definition = definition
+        self.socketFD = socketFD
+        self.statusPipe = statusPipe
+        self.baseEnvironment = baseEnvironment
+        forkRate = ForkRateLimiter(maxRate: definition.settings.maxforkrate)
+        argv = CStringArray(definition.settings.argv)
+        environment = CStringArray(Self.environment(base: baseEnvironment, name: definition.key.name, index: index,
+                                                    daemon: spec == nil))
+    }
+
+    deinit {
+        closeSocket()
+        statusPipe?.close()
+    }
+
+    /// The environment of a child: master's own, with `CYRUS_SERVICE`, `CYRUS_ID` (and for
+    /// daemons `CYRUS_ISDAEMON=1`) replaced.
+    static func environment(base: [String], name: String, index: Int, daemon: Bool) -> [String] {
+        let ours = [ServiceContract.Environment.service, ServiceContract.Environment.id, ServiceContract.Environment.isDaemon]
+        var result = base.filter { entry in !ours.contains { entry.hasPrefix($0 + "=") } }
+        result.append("\(ServiceContract.Environment.service)=\(name)")
+        result.append("\(ServiceContract.Environment.id)=\(index)")
+        if daemon { result.append("\(ServiceContract.Environment.isDaemon)=1") }
+        return result
+    }
+
+    /// Takes the new values of a reloaded entry (same name, listen and proto).
+    func apply(_ newDefinition: ServiceDefinition) {
+        if newDefinition.settings.argv != definition.settings.argv {
+            argv = CStringArray(newDefinition.settings.argv)
+        }
+        if newDefinition.settings.maxforkrate != definition.settings.maxforkrate {
+            forkRate = ForkRateLimiter(maxRate: newDefinition.settings.maxforkrate)
+        }
+        definition = newDefinition
+    }
+
+    /// Reopens after a reload: a new socket for a disabled listener, failures forgotten.
+    func reactivate(socket fd: Int32?) {
+        if let fd { socketFD = fd }
+        throttle.reset()
+        retryForkAt = nil
+        state = .active
+    }
+
+    /// Closes the listening socket for good (refusing new clients, also in children).
+    func closeSocket() {
+        if socketFD >= 0 {
+            ListenerSocket.shutdownAndClose(socketFD)
+            socketFD = -1
+        }
+    }
+
+    /// What ``SpawnPolicy`` needs; asks the fork-rate limiter.
+    func policyState(now: Double, shuttingDown: Bool) -> SpawnPolicy.State {
+        let canRun = state == .active && (isDaemon || socketFD >= 0)
+        let forkAllowed = (retryForkAt.map { now >= $0 } ?? true) && forkRate.allows(now: now)
+        return SpawnPolicy.State(enabled: canRun, shuttingDown: shuttingDown, ready: ready, active: active,
+                                 prefork: settings.prefork, maxchild: settings.maxchild, babysit: settings.babysit,
+                                 forkAllowed: forkAllowed, hasSocket: !isDaemon)
+    }
+
+    /// Forks and execs one child with fd 3 = the status pipe and fd 4 = the socket (none for
+    /// daemons), counting it READY. Returns the pid or the fork error.
+    func spawn(now: Double, statusFD overrideStatusFD: Int32? = nil) -> Result<Int32, ListenerSocket.Failure> {
+        let statusFD = overrideStatusFD ?? statusPipe?.writeFD ?? -1
+        let listenFD = isDaemon ? -1 : socketFD
+        let pid = definition.settings.executable.withCString { path in
+            argv.withPointer { argvPointer in
+                environment.withPointer { envPointer in
+                    cshim_spawn(path, argvPointer, envPointer, statusFD, listenFD, settings.maxfds)
+                }
+            }
+        }
+        guard pid > 0 else {
+            return .failure(ListenerSocket.Failure(step: "can't fork process to run service \(label)", reason: errnoText()))
+        }
+        forkRate.recordFork(now: now)
+        ready += 1
+        active += 1
+        return .success(pid)
+    }
+}

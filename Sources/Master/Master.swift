@@ -1,0 +1,142 @@
+import ConfParse
+import Glibc
+import Logging
+import MailLogging
+
+/// minimaster's supervisor: Cyrus master's startup order, then the event loop.
+///
+/// 1. imapd.conf with ident `master` (`configdirectory` required; `syslog_prefix`,
+///    `master_bind_errors_fatal`); logging to syslog as `<syslog_prefix or cyrus>/master`,
+///    and to standard error in the foreground or with `-L`;
+/// 2. cyrus.conf and every program of it (errors: file:line on standard error, exit 78);
+/// 3. `-d`: fork, the parent exits with the child's startup result; stdio redirected;
+/// 4. pidfile (`-p`, or the default with `-d`), `{configdirectory}/socket` created if missing;
+/// 5. START entries to completion; EVENTS reported as not run;
+/// 6. every listener bound (errors disable the listener, or exit 69 with
+///    `master_bind_errors_fatal: yes`); `wait=y` daemons started;
+/// 7. the loop, until a shutdown signal and the drain are over.
+public enum Master {
+    /// Runs minimaster; returns the process exit status.
+    public static func run(_ options: MasterOptions) -> Int32 {
+        var options = options
+        options.cyrusConfPath = absolute(options.cyrusConfPath)
+        options.imapdConfPath = absolute(options.imapdConfPath)
+        if let logfile = options.logfile {
+            if let problem = StandardStreams.appendOutput(to: absolute(logfile)) {
+                writeStderr("minimaster: \(problem)\n")
+                return MasterExit.osError
+            }
+        }
+        let imapd: ImapdSettings
+        switch ImapdSettings.load(path: options.imapdConfPath) {
+        case .success(let settings): imapd = settings
+        case .failure(let error):
+            writeStderr(error.description + "\n")
+            return MasterExit.config
+        }
+        let toStderr = !options.daemonize || options.logfile != nil
+        MailLog.bootstrap(ident: "\(imapd.syslogPrefix)/master", level: options.verbose > 0 ? .debug : .info,
+                          to: toStderr ? [.syslog, .stderr] : [.syslog])
+        var logger = Logger(label: "minimaster")
+        func fatal(_ message: String) {
+            logger.critical("\(message)")
+            if !toStderr { writeStderr("minimaster: \(message)\n") }
+        }
+
+        let lookup = ExecutableLookup.standard()
+        let configuration: MasterConfiguration
+        do throws(MasterConfiguration.Problem) {
+            configuration = try MasterConfiguration.load(path: options.cyrusConfPath, lookup: lookup)
+        } catch {
+            for message in error.messages { fatal(message) }
+            return MasterExit.config
+        }
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+
+        var readiness: Daemonizer.Readiness?
+        if options.daemonize {
+            guard let child = Daemonizer.detach() else {
+                fatal("unable to fork into the background: \(errnoText())")
+                return MasterExit.osError
+            }
+            readiness = child
+            logger = Logger(label: "minimaster")   // the pid changed
+            if chdir(imapd.configDirectory + "/cores") != 0 { _ = chdir("/") }
+            if options.logfile == nil { StandardStreams.nullify([1, 2]) }
+        }
+        if !options.keepStdio { StandardStreams.nullify([0]) }
+        func finish(_ status: Int32) -> Int32 {
+            readiness?.report(status)
+            return status
+        }
+
+        var pidfileFD: Int32 = -1
+        if let path = options.effectivePidfile {
+            switch Pidfile.acquire(path) {
+            case .success(let fd): pidfileFD = fd
+            case .failure(let failure):
+                fatal(failure.description)
+                return finish(failure.exitCode)
+            }
+        }
+        defer { if pidfileFD >= 0 { close(pidfileFD) } }
+        ensureSocketDirectory(imapd.configDirectory, logger: logger)
+
+        guard SignalSource.install() else {
+            fatal("unable to install signal handlers: \(errnoText())")
+            return finish(MasterExit.osError)
+        }
+        logger.notice("process started: \(options.cyrusConfPath), \(options.imapdConfPath)")
+        guard StartCommands.run(configuration.start, environment: Supervisor.currentEnvironment(), logger: logger) else {
+            return finish(MasterExit.startupFailed)
+        }
+        reportEvents(configuration.events, logger: logger)
+
+        var settings = Supervisor.Settings()
+        settings.backlog = options.backlog
+        settings.drainTimeout = options.drainTimeout
+        settings.lookup = lookup
+        let supervisor = Supervisor(configuration: configuration, settings: settings, logger: logger)
+        for definition in configuration.definitions {
+            let errors = supervisor.createListeners(for: definition)
+            if !errors.isEmpty && imapd.bindErrorsFatal {
+                fatal("bind errors are fatal (master_bind_errors_fatal: yes): exiting")
+                return finish(MasterExit.unavailable)
+            }
+        }
+        guard supervisor.startWaitDaemons() else {
+            return finish(MasterExit.osError)
+        }
+        readiness?.report(MasterExit.ok)
+        return supervisor.run()
+    }
+
+    /// `{configdirectory}/socket` holds the children's accept locks: created when missing.
+    static func ensureSocketDirectory(_ configDirectory: String, logger: Logger) {
+        let path = configDirectory + "/socket"
+        var info = stat()
+        if stat(path, &info) == 0 { return }
+        if mkdir(path, 0o755) == 0 {
+            logger.notice("created \(path) for the services' accept locks")
+        } else {
+            logger.error("unable to create \(path) (services' accept locks): \(errnoText())")
+        }
+    }
+
+    /// `path` made absolute against the current directory (cyrus.conf is re-read on SIGHUP,
+    /// possibly after a `chdir`).
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return path }
+        defer { free(cwd) }
+        return String(cString: cwd) + "/" + path
+    }
+
+    static func writeStderr(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue } else { return } }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+}

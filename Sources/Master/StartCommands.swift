@@ -1,0 +1,37 @@
+import CShims
+import Glibc
+import Logging
+
+/// START entries (`master/master.c: run_startup()`): each runs to completion, in file order,
+/// before any service is bound; a non-zero exit or a death by signal is fatal
+/// ("can't run startup", exit 1). Their standard streams are master's; no fds 3/4.
+enum StartCommands {
+    /// Runs them all; false at the first failure (already logged).
+    static func run(_ commands: [MasterConfiguration.StartCommand], environment: [String], logger: Logger) -> Bool {
+        let envp = CStringArray(environment)
+        for command in commands {
+            let argv = CStringArray(command.argv)
+            let pid = command.executable.withCString { path in
+                argv.withPointer { a in envp.withPointer { e in cshim_spawn(path, a, e, -1, -1, 0) } }
+            }
+            guard pid > 0 else {
+                logger.critical("can't run startup: \(command.name): fork failed: \(errnoText())")
+                return false
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 {
+                if errno != EINTR {
+                    logger.critical("can't run startup: \(command.name): waitpid failed: \(errnoText())")
+                    return false
+                }
+            }
+            let exit = ChildExit(waitStatus: status)
+            guard exit == .normal else {
+                logger.critical("can't run startup: START entry \(command.name) (\(command.argv.joined(separator: " "))) pid \(pid) \(exit.text)")
+                return false
+            }
+            logger.info("START entry \(command.name) pid \(pid) exited normally")
+        }
+        return true
+    }
+}

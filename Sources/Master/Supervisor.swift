@@ -1,0 +1,178 @@
+import Glibc
+import Logging
+
+/// The one event loop of minimaster. Single-threaded: `poll` on the signal self-pipe, every
+/// status pipe, and the listening sockets that qualify for an on-demand fork; timeouts for
+/// fork-rate wake-ups, the janitor and the drain deadline.
+///
+/// One pass: collect signals (shutdown, SIGHUP reload) → drain the status pipes → reap exited
+/// children (`waitpid(-1, WNOHANG)` until none; after the pipes, so a child's last message
+/// is seen before its exit) → prefork / babysit / on-demand forks, or the shutdown step →
+/// forget removed listeners without children → poll.
+final class Supervisor {
+    struct Settings {
+        var backlog: Int32 = 32
+        var drainTimeout: Double = 30
+        var lookup: ExecutableLookup = .standard()
+        /// Seconds between janitor runs (lingering children after a SIGHUP are reported).
+        var janitorInterval: Double = 10
+        /// A child still running this long after its SIGHUP is reported once.
+        var lingerReport: Double = 30
+        /// How long a `wait=y` daemon has to write `ok\r\n`.
+        var waitDaemonTimeout: Double = 60
+    }
+
+    let settings: Settings
+    let logger: Logger
+    /// The configuration in force (the last one loaded successfully).
+    var configuration: MasterConfiguration
+    /// Every listener and daemon, in creation order.
+    var listeners: [Listener] = []
+    var children = ChildProcessTable()
+    var shutdown: ShutdownState?
+    /// `wait=y` daemons in start order (stopped last, in reverse).
+    var waitDaemons: [ListenerID] = []
+    let signals = SignalSource()
+    let baseEnvironment: [String]
+    private var nextID: ListenerID = 1
+    private var nextJanitor: Double
+    /// Sockets that polled readable in the previous pass.
+    private var readableSockets = Set<ListenerID>()
+
+    init(configuration: MasterConfiguration, settings: Settings, logger: Logger) {
+        self.configuration = configuration
+        self.settings = settings
+        self.logger = logger
+        baseEnvironment = Self.currentEnvironment()
+        nextJanitor = MonotonicClock.now() + settings.janitorInterval
+    }
+
+    func makeListenerID() -> ListenerID {
+        defer { nextID += 1 }
+        return nextID
+    }
+
+    func listener(_ id: ListenerID) -> Listener? {
+        listeners.first { $0.id == id }
+    }
+
+    /// Runs until shutdown completes; returns the exit status.
+    func run() -> Int32 {
+        logger.notice("ready for work")
+        while true {
+            let pending = signals.take()
+            let now = MonotonicClock.now()
+            if let signal = pending.shutdown { beginShutdown(signal: signal, now: now) }
+            if pending.hangup {
+                if shutdown == nil { reload(now: now) } else { logger.info("SIGHUP ignored: shutting down") }
+            }
+            drainStatusPipes()
+            reapChildren(now: MonotonicClock.now())
+            var wake: Double? = nil
+            var watched: [Listener] = []
+            if shutdown != nil {
+                if let status = shutdownStep(now: MonotonicClock.now()) { return status }
+                wake = shutdown?.nextWake
+            } else {
+                (watched, wake) = spawnPass(now: MonotonicClock.now())
+            }
+            readableSockets.removeAll()
+            forgetFinishedListeners()
+            janitor(now: MonotonicClock.now())
+            waitForEvents(watched: watched, wake: min(wake ?? .infinity, nextJanitor))
+        }
+    }
+
+    /// One `poll`; readable sockets are remembered for the next pass, status pipes are
+    /// drained at its start.
+    private func waitForEvents(watched: [Listener], wake: Double) {
+        var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
+        for listener in listeners {
+            if let pipe = listener.statusPipe { fds.append(pollfd(fd: pipe.readFD, events: Int16(POLLIN), revents: 0)) }
+        }
+        let firstSocket = fds.count
+        for listener in watched { fds.append(pollfd(fd: listener.socketFD, events: Int16(POLLIN), revents: 0)) }
+        let remaining = wake - MonotonicClock.now()
+        let timeout: Int32 = remaining.isFinite ? Int32(max(0, min(remaining * 1000 + 1, 60_000))) : 60_000
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
+        guard ready > 0 else { return }
+        for (offset, listener) in watched.enumerated() where fds[firstSocket + offset].revents != 0 {
+            readableSockets.insert(listener.id)
+        }
+    }
+
+    /// Forks what the policy asks for each active listener; returns the sockets to watch and
+    /// the earliest time a rate-limited listener must be looked at again.
+    private func spawnPass(now: Double) -> (watched: [Listener], wake: Double?) {
+        var watched: [Listener] = []
+        var wake: Double?
+        for listener in listeners where listener.state == .active {
+            let decision = SpawnPolicy.decide(listener.policyState(now: now, shuttingDown: false))
+            var forks = decision.forks
+            if decision.watchSocket && readableSockets.contains(listener.id) { forks += 1 }
+            if decision.reason == .babysit {
+                logger.error("lost all children for service: \(listener.label).  Applying babysitter.")
+            }
+            for i in 0..<forks {
+                if i > 0 && !listener.forkRate.allows(now: now) { break }
+                if !spawnChild(of: listener, now: now) { break }
+            }
+            let after = SpawnPolicy.decide(listener.policyState(now: now, shuttingDown: false))
+            if after.watchSocket { watched.append(listener) }
+            if after.rateLimited || after.forks > 0 {
+                let next = listener.retryForkAt.map { max($0, now) } ?? listener.forkRate.nextCheck(after: now)
+                wake = min(wake ?? next, next)
+            }
+        }
+        return (watched, wake)
+    }
+
+    /// Forks one child of `listener` and records it READY; false when fork failed.
+    @discardableResult
+    func spawnChild(of listener: Listener, now: Double, statusFD: Int32? = nil) -> Bool {
+        switch listener.spawn(now: now, statusFD: statusFD) {
+        case .success(let pid):
+            children.insert(ChildRecord(pid: pid, listener: listener.id, state: .ready, startedAt: now))
+            logger.info("\(listener.isDaemon ? "daemon" : "service") \(listener.label) pid \(pid) started: \(listener.settings.argv.joined(separator: " "))")
+            return true
+        case .failure(let failure):
+            logger.error("\(failure.description)")
+            listener.retryForkAt = now + 1
+            return false
+        }
+    }
+
+    /// Removed listeners whose last child is gone are released (pipe closed).
+    private func forgetFinishedListeners() {
+        listeners.removeAll { listener in
+            guard listener.state == .removed, listener.active == 0 else { return false }
+            listener.closeSocket()
+            listener.statusPipe?.close()
+            logger.info("\(listener.isDaemon ? "daemon" : "service") \(listener.label) removed")
+            return true
+        }
+    }
+
+    /// Children still alive long after their SIGHUP are reported once (Cyrus's janitor).
+    private func janitor(now: Double) {
+        guard now >= nextJanitor else { return }
+        nextJanitor = now + settings.janitorInterval
+        children.updateAll { record in
+            guard let sent = record.hangupSentAt, !record.reportedLingering, now - sent >= settings.lingerReport else { return }
+            record.reportedLingering = true
+            let label = listener(record.listener)?.label ?? "?"
+            logger.notice("service \(label) pid \(record.pid) in \(record.state.rawValue) state: still running \(seconds((now - sent).rounded())) after SIGHUP")
+        }
+    }
+
+    /// This process's environment as `KEY=value` strings.
+    static func currentEnvironment() -> [String] {
+        var result: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            result.append(String(cString: entry))
+            pointer += 1
+        }
+        return result
+    }
+}
