@@ -24,6 +24,10 @@ let package = Package(
         .target(name: "LMTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Maildir++ delivery with fsync discipline. Knows nothing of LMTP.
         .target(name: "Mailstore"),
+        // The system SQLite 3 library.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Cyrus's duplicate-delivery database (deliver.db), kept in SQLite.
+        .target(name: "DuplicateStore", dependencies: ["CSQLite"]),
         // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled, sd_journal_sendv).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd integration for minimaster: readiness, status, watchdog, socket activation.
@@ -35,7 +39,7 @@ let package = Package(
         .target(
             name: "LMTPServer",
             dependencies: [
-                "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract",
+                "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
         .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
+        .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
         .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract"]),
         // Real binaries on real pipes and sockets.

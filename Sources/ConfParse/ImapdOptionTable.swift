@@ -2,7 +2,9 @@
 /// which other names Cyrus knows (so that only real unknowns are reported).
 enum ImapdOptionTable {
     /// Options of this project that Cyrus does not have.
-    static let ownOptions: Set<String> = ["maildir_path", "lmtp_idle_timeout"]
+    static let ownOptions: Set<String> = ["maildir_path", "lmtp_idle_timeout", "lmtp_detail_needs_post_right", "duplicate_max_age",
+        // lmtpd's optional headers
+        "lmtp_add_missing_message_id", "lmtp_add_missing_date", "lmtp_add_session_id_header", "lmtp_add_delivered_to"]
 
     /// Every typed option (each static member of `ImapdOption`).
     static let typedSpecs: [ImapdOptionSpec] = [
@@ -37,12 +39,15 @@ enum ImapdOptionTable {
         ImapdOption.allowanonymouslogin.spec, ImapdOption.softNoauth.spec, ImapdOption.tlsPreferServerCiphers.spec,
         ImapdOption.tcpKeepalive.spec, ImapdOption.sieveusehomedir.spec, ImapdOption.sieveUseLmtpReject.spec,
         ImapdOption.anysievefolder.spec, ImapdOption.masterBindErrorsFatal.spec, ImapdOption.prometheusEnabled.spec,
+        ImapdOption.lmtpDetailNeedsPostRight.spec,
+        ImapdOption.lmtpAddMissingMessageId.spec, ImapdOption.lmtpAddMissingDate.spec,
+        ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec,
         // Integers and durations
         ImapdOption.maxmessagesize.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,
         ImapdOption.saslMinimumLayer.spec, ImapdOption.saslMaximumLayer.spec, ImapdOption.tcpKeepaliveCnt.spec,
         ImapdOption.lmtpIdleTimeout.spec, ImapdOption.lmtptxnTimeout.spec, ImapdOption.tlsSessionTimeout.spec, ImapdOption.tcpKeepaliveIdle.spec,
         ImapdOption.tcpKeepaliveIntvl.spec, ImapdOption.sieveDuplicateMaxExpiration.spec,
-        ImapdOption.prometheusUpdateFreq.spec, ImapdOption.timeout.spec,
+        ImapdOption.prometheusUpdateFreq.spec, ImapdOption.timeout.spec, ImapdOption.duplicateMaxAge.spec,
         // Bit fields
         ImapdOption.sieveExtensions.spec,
     ]

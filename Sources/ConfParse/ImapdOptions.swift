@@ -187,6 +187,10 @@ extension ImapdOption where Value == Bool {
     public static var sieveUseLmtpReject: Self { .boolean("sieve_use_lmtp_reject", default: true) }
     /// Sieve `fileinto` may create any folder, default off.
     public static var anysievefolder: Self { .boolean("anysievefolder", default: false) }
+    /// Ours, not Cyrus's: a `+detail` or shared folder takes mail only when its `dovecot-acl`
+    /// file grants `p` to the MAIL `AUTH=` identity (or `anyone`), Cyrus's ACL rule; default
+    /// off (any existing folder takes mail).
+    public static var lmtpDetailNeedsPostRight: Self { .boolean("lmtp_detail_needs_post_right", default: false) }
     /// Bind errors at startup are fatal to master, default off.
     public static var masterBindErrorsFatal: Self { .boolean("master_bind_errors_fatal", default: false) }
     /// Prometheus statistics, default off.
@@ -223,6 +227,9 @@ extension ImapdOption where Value == Int {
     public static var sieveDuplicateMaxExpiration: Self {
         .duration("sieve_duplicate_max_expiration", defaultSeconds: 90 * 86400, defaultUnit: 1)
     }
+    /// Ours, not Cyrus's (Cyrus runs `cyr_expire -E <days>`): duplicate-delivery records older
+    /// than this are deleted, default 3 days (bare number: days); 0 keeps them forever.
+    public static var duplicateMaxAge: Self { .duration("duplicate_max_age", defaultSeconds: 3 * 86400, defaultUnit: 86400) }
     /// Prometheus statistics interval in seconds, default 10 (bare number: seconds).
     public static var prometheusUpdateFreq: Self { .duration("prometheus_update_freq", defaultSeconds: 10, defaultUnit: 1) }
     /// IMAP inactivity timeout in seconds, default 32 minutes (bare number: minutes).
@@ -237,4 +244,19 @@ extension ImapdOption where Value == Set<String> {
         .bitfield("sieve_extensions", ImapdOptionTable.sieveExtensionNames,
                   default: ImapdOptionTable.sieveExtensionNames.map { String($0.prefix { $0 != "=" }) })
     }
+}
+
+// MARK: Headers lmtpd adds on request (ours, not Cyrus's; all default off)
+
+extension ImapdOption where Value == Bool {
+    /// Add `Message-ID: <lmtpd-<pid>-<time>-<n>@<servername>>` after the headers of a message
+    /// that has none (Cyrus's lmtpd always does), default off.
+    public static var lmtpAddMissingMessageId: Self { .boolean("lmtp_add_missing_message_id", default: false) }
+    /// Add `Date: <now>` after the headers of a message that has none (Cyrus always does),
+    /// default off.
+    public static var lmtpAddMissingDate: Self { .boolean("lmtp_add_missing_date", default: false) }
+    /// Add Cyrus's `X-Cyrus-Session-Id: <session id>` after `Received:`, default off.
+    public static var lmtpAddSessionIdHeader: Self { .boolean("lmtp_add_session_id_header", default: false) }
+    /// Add Dovecot's `Delivered-To: <recipient>` when a transaction has one recipient, default off.
+    public static var lmtpAddDeliveredTo: Self { .boolean("lmtp_add_delivered_to", default: false) }
 }

@@ -97,7 +97,7 @@ final class DataReader {
     }
 
     private func endOfMessage() {
-        if messageError == nil && inHeaders, let error = headers.finish() {
+        if messageError == nil && inHeaders, let error = headers.finish(into: sink) {
             reject(error)
         }
         sink.finish()

@@ -1,14 +1,18 @@
 /// The header lines the engine writes in front of every stored message (LF line ends):
 ///
 ///     Return-Path: <sender>
+///     Delivered-To: <recipient>                       (only with `deliveredTo`)
 ///     Received: from <lhlo name> (<client>)
 ///     \t(authenticated user=<AUTH= identity>)          (only with AUTH=)
 ///     \tby <servername> (<product> <version>) with LMTPA id <session id>;
 ///     \t<date>
+///     X-Cyrus-Session-Id: <session id>                (only with `sessionIDHeader`)
 ///
 /// `<sender>` gets `@<servername>` when it has no domain; the null sender stays `<>`. The
 /// `(<product> <version>)` part appears only with `serverinfo: on`; `A` marks a pre-authenticated
-/// session. The `id` clause (RFC 5321 §4.4) names the LMTP session.
+/// session. The `id` clause (RFC 5321 §4.4) names the LMTP session. `Delivered-To:` is placed
+/// and written as Dovecot's LMTP does (the RCPT address, no brackets, above `Received:`); the
+/// session id line as Cyrus's (no brackets, right after `Received:`).
 struct HeaderBlock {
     var sender: String
     var senderHasDomain: Bool
@@ -20,6 +24,8 @@ struct HeaderBlock {
     var sessionID: String
     var date: LocalTime
     var settings: LMTPSettings
+    /// The recipient named in `Delivered-To:`, or nil for none (see `deliveredTo(for:)`).
+    var deliveredTo: String? = nil
 
     /// What is used in `from` when the client gave no LHLO name.
     static let unknownClientName = "unknown"
@@ -29,6 +35,7 @@ struct HeaderBlock {
         if !sender.isEmpty && !senderHasDomain { returnPath += "@\(settings.servername)" }
         let name = lhloName.flatMap { $0.isEmpty ? nil : $0 } ?? Self.unknownClientName
         var lines = "Return-Path: <\(returnPath)>\n"
+        if let deliveredTo { lines += "Delivered-To: \(HeaderText.sanitized(deliveredTo))\n" }
         lines += "Received: from \(name) (\(client.receivedDescription))\n"
         if let identity = authorizedIdentity {
             // Inside a comment: parentheses and backslashes would end or escape it.
@@ -41,6 +48,16 @@ struct HeaderBlock {
         }
         lines += " with LMTP\(authenticated ? "A" : "") id \(sessionID);\n"
         lines += "\t\(date.rfc5322)\n"
+        if settings.sessionIDHeader { lines += "X-Cyrus-Session-Id: \(sessionID)\n" }
         return lines
+    }
+
+    /// Whom `Delivered-To:` names for a transaction: the one recipient's address when the
+    /// option is on and there is exactly one recipient, else nobody. The stored file is shared by
+    /// all recipients (hard links), so a per-recipient header cannot be in it; Dovecot's LMTP
+    /// likewise adds `Delivered-To:` only when a transaction has a single recipient.
+    static func deliveredTo(for recipients: [Recipient], settings: LMTPSettings) -> String? {
+        guard settings.deliveredTo, recipients.count == 1 else { return nil }
+        return recipients[0].address
     }
 }

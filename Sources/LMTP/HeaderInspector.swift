@@ -14,7 +14,8 @@ enum MessageError: Equatable, Sendable {
 /// header names must be printable ASCII and end in `:` (spaces before the colon are allowed,
 /// as Cyrus does); bare CRs are dropped; 8-bit bytes in values become `X` (`munge8bit`) or
 /// refuse the message (`reject8bit`); a client's `Return-Path:` is left out (the engine writes
-/// its own). `Message-ID:` and `Date:` values are captured for the envelope and the log.
+/// its own). `Message-ID:` and `Date:` values are captured for the envelope and the log; at the
+/// end of the block the `MissingHeaders` the message lacks are added.
 final class HeaderInspector {
     enum Outcome: Equatable {
         /// Still in the header block.
@@ -30,6 +31,7 @@ final class HeaderInspector {
 
     private let munge8bit: Bool
     private let reject8bit: Bool
+    private let missing: MissingHeaders
     private var field = Field.none
     private var value: [UInt8] = []
     /// The first `Message-ID:` value (trimmed), if any.
@@ -40,9 +42,10 @@ final class HeaderInspector {
     /// Longest header value kept for the envelope.
     static let captureLimit = 4096
 
-    init(munge8bit: Bool, reject8bit: Bool) {
+    init(munge8bit: Bool, reject8bit: Bool, missing: MissingHeaders = MissingHeaders()) {
         self.munge8bit = munge8bit
         self.reject8bit = reject8bit
+        self.missing = missing
     }
 
     /// Handles one piece: the line's bytes without its line end and after dot-unstuffing.
@@ -54,6 +57,7 @@ final class HeaderInspector {
             guard let firstIndex else {
                 guard endsLine else { return .rejected(.invalidHeader) }
                 if let error = finishField() { return .rejected(error) }
+                addMissing(into: sink)
                 sink.append(byte: 0x0A)
                 return .endOfHeaders
             }
@@ -76,8 +80,15 @@ final class HeaderInspector {
     }
 
     /// Ends the header block at the final dot (a message without a blank line).
-    func finish() -> MessageError? {
-        finishField()
+    func finish(into sink: SpoolWriter) -> MessageError? {
+        if let error = finishField() { return error }
+        addMissing(into: sink)
+        return nil
+    }
+
+    private func addMissing(into sink: SpoolWriter) {
+        guard !missing.isEmpty else { return }
+        missing.write(hasMessageID: messageID != nil, hasDate: date != nil, into: sink)
     }
 
     /// Writes a piece, name part as is and value part with 8-bit handling, CRs left out.

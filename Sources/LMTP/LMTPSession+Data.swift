@@ -28,8 +28,10 @@ extension LMTPSession {
         }
 
         let sink = SpoolWriter(spool: spool, limit: settings.maxMessageSize)
-        sink.append(headerBlock().text)
-        let headers = HeaderInspector(munge8bit: settings.munge8bit, reject8bit: settings.reject8bit)
+        let now = clock.now()
+        sink.append(headerBlock(at: now, recipients: recipients).text)
+        let headers = HeaderInspector(munge8bit: settings.munge8bit, reject8bit: settings.reject8bit,
+                                      missing: missingHeaders(at: now))
         let reader = DataReader(buffer: connection.buffer, sink: sink, headers: headers)
         let end: DataReader.End
         isReceivingMessage = true
@@ -94,7 +96,21 @@ extension LMTPSession {
         return lines
     }
 
-    private func headerBlock() -> HeaderBlock {
+    /// What is added when the message lacks it: both values are made at the moment of DATA
+    /// (the `Received:` date), the Message-ID only if it is needed.
+    private func missingHeaders(at now: LocalTime) -> MissingHeaders {
+        var missing = MissingHeaders()
+        if settings.addMissingMessageID {
+            let (generator, servername) = (messageIDs, settings.servername)
+            missing.messageID = { generator.next(unixTime: now.unixTime, servername: servername) }
+        }
+        if settings.addMissingDate {
+            missing.date = { now.rfc5322 }
+        }
+        return missing
+    }
+
+    private func headerBlock(at now: LocalTime, recipients: [Recipient]) -> HeaderBlock {
         HeaderBlock(
             sender: transaction.mail?.sender ?? "",
             senderHasDomain: transaction.mail?.senderHasDomain ?? false,
@@ -103,8 +119,9 @@ extension LMTPSession {
             client: client,
             authenticated: authenticated,
             sessionID: sessionID,
-            date: clock.now(),
-            settings: settings
+            date: now,
+            settings: settings,
+            deliveredTo: HeaderBlock.deliveredTo(for: recipients, settings: settings)
         )
     }
 }

@@ -21,12 +21,13 @@ public enum SessionEnd: Sendable, Equatable {
 /// write per pipelined batch), storage questions go to the `DeliveryAgent`.
 ///
 /// A session object may serve several connections one after the other (`run` resets it);
-/// nothing is shared between sessions except the `SessionIDGenerator`.
+/// nothing is shared between sessions except the `SessionIDGenerator` and `MessageIDGenerator`.
 public final class LMTPSession<Agent: DeliveryAgent> {
     public let settings: LMTPSettings
     public let client: ClientInfo
     public let agent: Agent
     let sessionIDs: SessionIDGenerator
+    let messageIDs: MessageIDGenerator
     let clock: WallClock
     var logger: Logger
 
@@ -50,14 +51,17 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     ///   - agent: answers RCPT, provides spools, delivers.
     ///   - logger: gets the session id as `session` metadata.
     ///   - sessionIDs: the process's session id generator.
-    ///   - clock: the time written in `Received:`.
+    ///   - clock: the time written in `Received:` (and in an added `Date:`).
+    ///   - messageIDs: makes added `Message-ID:`s (`addMissingMessageID`); the process's by default.
     public init(settings: LMTPSettings, client: ClientInfo, agent: Agent, logger: Logger,
-                sessionIDs: SessionIDGenerator, clock: WallClock = .system) {
+                sessionIDs: SessionIDGenerator, clock: WallClock = .system,
+                messageIDs: MessageIDGenerator = .shared) {
         self.settings = settings
         self.client = client
         self.agent = agent
         self.logger = logger
         self.sessionIDs = sessionIDs
+        self.messageIDs = messageIDs
         self.clock = clock
     }
 

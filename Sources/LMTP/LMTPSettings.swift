@@ -42,8 +42,21 @@ public struct LMTPSettings: Sendable, Equatable {
     /// Extra LHLO capability lines (without `250-`), shown after `SIZE` and before
     /// `IGNOREQUOTA`, where Cyrus shows `STARTTLS` and `AUTH`. Empty today.
     public var extraCapabilities: [String]
+    /// `lmtp_add_missing_message_id` (ours): add `Message-ID: <lmtpd-<pid>-<time>-<n>@<servername>>`
+    /// after the headers of a message that has none, as Cyrus always does.
+    public var addMissingMessageID: Bool
+    /// `lmtp_add_missing_date` (ours): add `Date: <now>` after the headers of a message that has
+    /// none, as Cyrus always does.
+    public var addMissingDate: Bool
+    /// `lmtp_add_session_id_header` (ours): add Cyrus's `X-Cyrus-Session-Id: <session id>` after
+    /// `Received:` (the session id is in `Received:`'s `id` clause anyway).
+    public var sessionIDHeader: Bool
+    /// `lmtp_add_delivered_to` (ours): add Dovecot's `Delivered-To: <recipient>` above
+    /// `Received:` when a transaction has exactly one recipient (as Dovecot's LMTP).
+    public var deliveredTo: Bool
 
-    /// Defaults are Cyrus's, except that nothing is trusted by default (`preauthenticated`).
+    /// Defaults are Cyrus's, except that nothing is trusted by default (`preauthenticated`) and
+    /// that no header beyond `Return-Path:` and `Received:` is added by default.
     public init(
         servername: String = "localhost",
         serverInfo: ServerInfo = .on,
@@ -58,7 +71,11 @@ public struct LMTPSettings: Sendable, Equatable {
         softNoAuth: Bool = true,
         postmaster: String = "postmaster",
         sessionIDPrefix: String = "",
-        extraCapabilities: [String] = []
+        extraCapabilities: [String] = [],
+        addMissingMessageID: Bool = false,
+        addMissingDate: Bool = false,
+        sessionIDHeader: Bool = false,
+        deliveredTo: Bool = false
     ) {
         self.servername = servername
         self.serverInfo = serverInfo
@@ -74,6 +91,10 @@ public struct LMTPSettings: Sendable, Equatable {
         self.postmaster = postmaster
         self.sessionIDPrefix = sessionIDPrefix
         self.extraCapabilities = extraCapabilities
+        self.addMissingMessageID = addMissingMessageID
+        self.addMissingDate = addMissingDate
+        self.sessionIDHeader = sessionIDHeader
+        self.deliveredTo = deliveredTo
     }
 
     /// The prefix session ids actually use.

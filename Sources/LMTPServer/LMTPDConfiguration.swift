@@ -53,6 +53,10 @@ public struct LMTPDConfiguration: Sendable {
             postmaster: imapd[.postmaster],
             sessionIDPrefix: imapd[.syslogPrefix] ?? servername
         )
+        settings.addMissingMessageID = imapd[.lmtpAddMissingMessageId]
+        settings.addMissingDate = imapd[.lmtpAddMissingDate]
+        settings.sessionIDHeader = imapd[.lmtpAddSessionIdHeader]
+        settings.deliveredTo = imapd[.lmtpAddDeliveredTo]
         mailstore = MailstoreConfig(
             partitionRoot: imapd.partitionPath() ?? "",
             pathTemplate: imapd[.maildirPath],
@@ -62,7 +66,8 @@ public struct LMTPDConfiguration: Sendable {
             let place = imapd.location(of: .maildirPath)
             throw ConfigError(file: place?.file ?? imapd.path, line: place?.line, message: problem)
         }
-        addressing = RecipientAddressing(virtualDomains: imapd[.virtdomains] != .off, defaultDomain: imapd[.defaultdomain])
+        addressing = RecipientAddressing(virtualDomains: imapd[.virtdomains] != .off, defaultDomain: imapd[.defaultdomain],
+                                         policy: try DeliveryPolicy(imapd))
         idleTimeout = max(0, imapd[.lmtpIdleTimeout])
         configDirectory = imapd[.configdirectory] ?? ""
         syslogIdent = "\(imapd[.syslogPrefix] ?? "cyrus")/\(service)"

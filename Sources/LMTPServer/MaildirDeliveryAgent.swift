@@ -2,9 +2,11 @@ import LMTP
 import Logging
 import Mailstore
 
-/// Connects the LMTP engine to the Maildir store: recipients become mailbox addresses,
-/// the spool is a file in the first recipient's `tmp/`, delivery hard-links it into every
-/// recipient's `new/`.
+/// Connects the LMTP engine to the Maildir store. RCPT resolves the recipient to its mailbox
+/// (`MailboxResolver`: virtual domains, shared folders, autocreate, catch-all) and checks its
+/// quota (`QuotaPolicy`); DATA spools into the first recipient's `tmp/`; delivery
+/// (`MessageDelivery`) picks each recipient's folder, suppresses duplicates and hard-links the
+/// file into every target's `new/`.
 public final class MaildirDeliveryAgent: DeliveryAgent {
     public let store: Mailstore
     public let addressing: RecipientAddressing
@@ -17,51 +19,45 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
         self.logger = logger
     }
 
+    private var resolver: MailboxResolver {
+        MailboxResolver(store: store, addressing: addressing, logger: logger)
+    }
+
+    private var quota: QuotaPolicy {
+        QuotaPolicy(store: store, strict: addressing.policy.strictQuota,
+                    permanent: addressing.policy.overQuotaIsPermanent, logger: logger)
+    }
+
     public func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Void, DeliveryFailure> {
-        guard let mailbox = addressing.mailbox(for: recipient), store.mailboxExists(mailbox) else {
-            return .failure(.mailboxUnknown)
+        resolver.destination(for: recipient, create: true).flatMap { destination in
+            if recipient.ignoreQuota || quota.admits(destination.mailbox, size: sizeHint ?? 0) {
+                return .success(())
+            }
+            return .failure(quota.overQuota)
         }
-        return .success(())
     }
 
     public func openSpool(for recipients: [Recipient]) throws(DeliveryFailure) -> MaildirSpool {
-        guard let first = recipients.lazy.compactMap({ self.addressing.mailbox(for: $0) }).first else {
-            throw .mailboxUnknown
+        let resolver = self.resolver
+        let destinations = recipients.lazy.compactMap { try? resolver.destination(for: $0, create: false).get() }
+        guard let first = destinations.first else { throw .mailboxUnknown }
+        let target: MailboxTarget
+        switch first {
+        case .user(let mailbox, _): target = MailboxTarget(mailbox)
+        case .shared(let mailbox, let folder): target = MailboxTarget(mailbox, folder: folder)
         }
         do {
-            return MaildirSpool(file: try store.openSpool(in: first), logger: logger)
+            return MaildirSpool(file: try store.openSpool(in: target), logger: logger)
         } catch {
-            logger.error("cannot create spool file: \(error)", metadata: ["mailbox": "\(first)"])
+            logger.error("cannot create spool file: \(error)", metadata: ["mailbox": "\(target)"])
             throw error.deliveryFailure
         }
     }
 
     public func deliver(_ spool: MaildirSpool, envelope: Envelope, to recipients: [Recipient]) -> [Result<Void, DeliveryFailure>] {
-        // Recipients that no longer map to a mailbox (cannot happen after verify, but the
-        // engine's contract allows it) are answered on their own.
-        var slots: [Int] = []
-        var mailboxes: [MailboxAddress] = []
-        var results = [Result<Void, DeliveryFailure>](repeating: .failure(.mailboxUnknown), count: recipients.count)
-        for (index, recipient) in recipients.enumerated() {
-            if let mailbox = addressing.mailbox(for: recipient) {
-                slots.append(index)
-                mailboxes.append(mailbox)
-            }
-        }
-        if mailboxes.isEmpty {
-            store.discard(spool.file)
-            return results
-        }
-        for (index, outcome) in store.deliver(spool.file, to: mailboxes).enumerated() {
-            switch outcome {
-            case .success:
-                results[slots[index]] = .success(())
-            case .failure(let error):
-                logger.error("delivery failed: \(error)", metadata: ["mailbox": "\(mailboxes[index])"])
-                results[slots[index]] = .failure(error.deliveryFailure)
-            }
-        }
-        return results
+        let delivery = MessageDelivery(store: store, resolver: resolver, quota: quota,
+                                       duplicates: addressing.policy.duplicates, logger: logger)
+        return delivery.run(spool.file, envelope: envelope, to: recipients)
     }
 
     public func discard(_ spool: MaildirSpool) {

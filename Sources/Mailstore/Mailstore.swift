@@ -9,6 +9,8 @@ import Synchronization
 public struct DeliveredMessage: Sendable, Equatable {
     /// The mailbox it was delivered to.
     public let mailbox: MailboxAddress
+    /// The folder it was delivered to, nil for the INBOX.
+    public let folder: FolderName?
     /// The file's full path in that Maildir's `new/` (its name ends in `,S=<size>`).
     public let path: String
     /// The message size in bytes (the file's exact size).
@@ -77,7 +79,13 @@ public final class Mailstore: Sendable {
     /// A new, empty spool file in `mailbox`'s `tmp/` (mode 0600, a fresh unique name).
     /// The first spool a process opens in a Maildir also sweeps that `tmp/` of stale files.
     public func openSpool(in mailbox: MailboxAddress) throws(StoreError) -> SpoolFile {
-        guard let path = maildirPath(for: mailbox) else { throw .invalidMailbox }
+        try openSpool(in: MailboxTarget(mailbox))
+    }
+
+    /// A new, empty spool file in the `tmp/` of `target` (its INBOX or folder), as
+    /// `openSpool(in:)` for a mailbox.
+    public func openSpool(in target: MailboxTarget) throws(StoreError) -> SpoolFile {
+        guard let path = directory(of: target) else { throw .invalidMailbox }
         let maildir = Maildir(path: path)
         sweepIfDue(maildir)
         let flags = O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC
@@ -100,6 +108,12 @@ public final class Mailstore: Sendable {
     /// success. A failing mailbox gets its own error (and none of its files stay in `new/`);
     /// the others are unaffected. Finally the spool is removed from `tmp/`.
     public func deliver(_ spool: SpoolFile, to mailboxes: [MailboxAddress]) -> [Result<DeliveredMessage, StoreError>] {
+        deliver(spool, to: mailboxes.map { MailboxTarget($0) })
+    }
+
+    /// Delivers the spooled message to each target (an INBOX or a folder's `new/`), exactly as
+    /// `deliver(_:to:)` does for INBOXes, and consumes the spool.
+    public func deliver(_ spool: SpoolFile, to mailboxes: [MailboxTarget]) -> [Result<DeliveredMessage, StoreError>] {
         defer { spool.discard() }
         do throws(StoreError) {
             try spool.makeDurable(fsync: config.fsync)
@@ -146,9 +160,9 @@ public final class Mailstore: Sendable {
         var newDirectory: String
     }
 
-    /// Hard-links the spool into `mailbox`'s `new/`, or copies it when linking is impossible.
-    private func place(_ spool: SpoolFile, into mailbox: MailboxAddress) -> Result<Placement, StoreError> {
-        guard let path = maildirPath(for: mailbox) else { return .failure(.invalidMailbox) }
+    /// Hard-links the spool into the target's `new/`, or copies it when linking is impossible.
+    private func place(_ spool: SpoolFile, into mailbox: MailboxTarget) -> Result<Placement, StoreError> {
+        guard let path = directory(of: mailbox) else { return .failure(.invalidMailbox) }
         let maildir = Maildir(path: path)
         for _ in 0..<Mailstore.nameAttempts {
             let target = maildir.new + "/" + UniqueName.make(host: host, size: spool.size)
@@ -168,7 +182,7 @@ public final class Mailstore: Sendable {
 
     /// Copies the spool into the Maildir's own `tmp/`, fsyncs the copy, then moves it into
     /// `new/`. On any error the copy is removed.
-    private func copy(_ spool: SpoolFile, into maildir: Maildir, for mailbox: MailboxAddress) -> Result<Placement, StoreError> {
+    private func copy(_ spool: SpoolFile, into maildir: Maildir, for mailbox: MailboxTarget) -> Result<Placement, StoreError> {
         var temporary = ""
         var fd: Int32 = -1
         for _ in 0..<Mailstore.nameAttempts {
@@ -218,9 +232,9 @@ public final class Mailstore: Sendable {
         throw exhausted(maildir.new)
     }
 
-    private func placement(_ mailbox: MailboxAddress, _ path: String, _ size: Int, _ maildir: Maildir, linked: Bool) -> Placement {
+    private func placement(_ target: MailboxTarget, _ path: String, _ size: Int, _ maildir: Maildir, linked: Bool) -> Placement {
         Placement(
-            message: DeliveredMessage(mailbox: mailbox, path: path, size: size, hardLinked: linked),
+            message: DeliveredMessage(mailbox: target.mailbox, folder: target.folder, path: path, size: size, hardLinked: linked),
             newDirectory: maildir.new)
     }
 

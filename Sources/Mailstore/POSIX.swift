@@ -102,3 +102,44 @@ func wallClock() -> (seconds: Int, microseconds: Int) {
     clock_gettime(CLOCK_REALTIME, &now)
     return (Int(now.tv_sec), Int(now.tv_nsec) / 1000)
 }
+
+/// The names in a directory, without `.` and `..` (empty when it cannot be read).
+func directoryEntries(_ path: String) -> [String] {
+    guard let stream = opendir(path) else { return [] }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while let entry = readdir(stream) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+/// The first `limit` bytes of a regular file and its `stat`, or nil when it does not exist.
+/// `limit` + 1 bytes are asked for, so a caller can tell a file longer than `limit`.
+func readSmallFile(_ path: String, limit: Int) throws(StoreError) -> (bytes: [UInt8], info: stat)? {
+    let fd = openRetrying(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+    if fd < 0 {
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { return nil }
+        throw StoreError.fromErrno(code, operation: "open \(path)")
+    }
+    defer { closeQuietly(fd) }
+    var info = stat()
+    if fstat(fd, &info) != 0 { throw StoreError.fromErrno(errno, operation: "fstat \(path)") }
+    var bytes = [UInt8](repeating: 0, count: limit + 1)
+    var filled = 0
+    while filled < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw StoreError.fromErrno(errno, operation: "read \(path)")
+        }
+        if n == 0 { break }
+        filled += n
+    }
+    bytes.removeSubrange(filled...)
+    return (bytes, info)
+}

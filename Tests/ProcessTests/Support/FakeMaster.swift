@@ -193,7 +193,7 @@ final class ServiceProcess {
     func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
 
     /// Waits until the process has a handler for `signal` (lmtpd installs its handlers first).
-    func waitUntilCatching(_ signal: Int32, timeout: Double = 5) -> Bool {
+    func waitUntilCatching(_ signal: Int32, timeout: Double = 30) -> Bool {
         processCatches(pid, signal, within: timeout) { self.isRunning }
     }
 
@@ -227,7 +227,7 @@ final class ServiceProcess {
 
 extension ChildProcess {
     /// Waits until lmtpd has a handler for `signal` (it installs its handlers first).
-    func waitUntilCatching(_ signal: Int32, timeout: Double = 5) -> Bool {
+    func waitUntilCatching(_ signal: Int32, timeout: Double = 30) -> Bool {
         processCatches(pid, signal, within: timeout) { Glibc.kill(self.pid, 0) == 0 }
     }
 }

@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The database layout:
+///
+/// ```
+/// delivered(message_id, mailbox, date,   -- the key (Cyrus's duplicate key)
+///           state,                       -- 0 claimed (being delivered), 1 delivered
+///           owner_pid, owner_token,      -- who holds a claim
+///           mtime)                       -- unix time of the claim or delivery
+/// meta(name, value)                      -- 'last_expiry': when records were last expired
+/// ```
+enum Schema {
+    static let statements = """
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = NORMAL;
+        CREATE TABLE IF NOT EXISTS delivered (
+            message_id TEXT NOT NULL,
+            mailbox TEXT NOT NULL,
+            date TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            owner_pid INTEGER NOT NULL,
+            owner_token INTEGER NOT NULL,
+            mtime INTEGER NOT NULL,
+            PRIMARY KEY (message_id, mailbox, date)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS delivered_mtime ON delivered (mtime);
+        CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        """
+
+    /// Creates the tables when missing and switches the file to WAL mode. Another process
+    /// doing the same at the same moment can make this fail busy: it is retried for a while.
+    static func install(on connection: SQLiteConnection) throws(DuplicateStoreError) {
+        var attempts = 0
+        while true {
+            do throws(DuplicateStoreError) {
+                try connection.execute(statements)
+                return
+            } catch {
+                attempts += 1
+                guard error.isBusy, attempts < 50 else { throw error }
+                Statements.pause(milliseconds: 20)
+            }
+        }
+    }
+}
+
+/// The prepared statements of one connection, and the transaction helper.
+final class Statements {
+    let connection: SQLiteConnection
+    let begin: SQLiteStatement
+    let commit: SQLiteStatement
+    let rollback: SQLiteStatement
+    let insertClaim: SQLiteStatement
+    let select: SQLiteStatement
+    let takeOver: SQLiteStatement
+    let complete: SQLiteStatement
+    let release: SQLiteStatement
+    let expire: SQLiteStatement
+    let selectLastExpiry: SQLiteStatement
+    let setLastExpiry: SQLiteStatement
+    /// Completions since expiry was last considered.
+    var completions = 0
+
+    init(_ connection: SQLiteConnection) throws(DuplicateStoreError) {
+        self.connection = connection
+        begin = try connection.prepare("BEGIN IMMEDIATE")
+        commit = try connection.prepare("COMMIT")
+        rollback = try connection.prepare("ROLLBACK")
+        insertClaim = try connection.prepare("""
+            INSERT INTO delivered (message_id, mailbox, date, state, owner_pid, owner_token, mtime)
+            VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6) ON CONFLICT DO NOTHING
+            """)
+        select = try connection.prepare("""
+            SELECT state, owner_pid, owner_token, mtime FROM delivered
+            WHERE message_id = ?1 AND mailbox = ?2 AND date = ?3
+            """)
+        takeOver = try connection.prepare("""
+            UPDATE delivered SET owner_pid = ?1, owner_token = ?2, mtime = ?3
+            WHERE message_id = ?4 AND mailbox = ?5 AND date = ?6 AND state = 0
+            """)
+        complete = try connection.prepare("""
+            INSERT INTO delivered (message_id, mailbox, date, state, owner_pid, owner_token, mtime)
+            VALUES (?1, ?2, ?3, 1, 0, 0, ?4)
+            ON CONFLICT DO UPDATE SET state = 1, owner_pid = 0, owner_token = 0, mtime = excluded.mtime
+            """)
+        release = try connection.prepare("""
+            DELETE FROM delivered
+            WHERE message_id = ?1 AND mailbox = ?2 AND date = ?3 AND state = 0 AND owner_token = ?4
+            """)
+        expire = try connection.prepare("DELETE FROM delivered WHERE mtime < ?1")
+        selectLastExpiry = try connection.prepare("SELECT value FROM meta WHERE name = 'last_expiry'")
+        setLastExpiry = try connection.prepare("""
+            INSERT INTO meta (name, value) VALUES ('last_expiry', ?1)
+            ON CONFLICT DO UPDATE SET value = excluded.value
+            """)
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE` … `COMMIT` (rolled back when it throws).
+    func transaction<T>(_ body: () throws(DuplicateStoreError) -> T) throws(DuplicateStoreError) -> T {
+        try begin.run([])
+        do throws(DuplicateStoreError) {
+            let result = try body()
+            try commit.run([])
+            return result
+        } catch {
+            try? rollback.run([])
+            throw error
+        }
+    }
+
+    /// When records were last expired (0: never).
+    func lastExpiry() throws(DuplicateStoreError) -> Int64 {
+        var value: Int64 = 0
+        try selectLastExpiry.run([]) { row in value = row.integer(0) }
+        return value
+    }
+
+    static func pause(milliseconds: Int) {
+        var delay = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var left = timespec()
+        while nanosleep(&delay, &left) != 0 && errno == EINTR { delay = left }
+    }
+}

@@ -1,0 +1,111 @@
+import DuplicateStore
+import Glibc
+import Logging
+import Synchronization
+
+/// Cyrus's duplicate suppression (`duplicatesuppression`) for one lmtpd process: the
+/// database is opened on first use and kept (statements prepared once per process).
+///
+/// Database trouble never loses mail: when the database cannot be used, messages are delivered
+/// without suppression (and the error is logged), so at worst a duplicate is stored.
+public final class DuplicateFilter: Sendable {
+    /// What to do with one target of a message.
+    enum Verdict: Equatable {
+        /// Store it; `claimed` when the key was claimed and must be finished afterwards.
+        case deliver(claimed: Bool)
+        /// Already delivered: acknowledge, store nothing.
+        case suppress
+        /// Another process is still delivering it: answer with a temporary failure.
+        case busy
+    }
+
+    /// The database file (`duplicate_db_path`).
+    public let path: String
+    /// Records older than this many seconds are expired (`duplicate_max_age`); 0: never.
+    public let maximumAge: Int
+    /// How long to wait (seconds) for another process delivering the same message.
+    let waitLimit: Double
+    private let opened = Mutex<DuplicateStore?>(nil)
+
+    public init(path: String, maximumAge: Int, waitLimit: Double = 30) {
+        self.path = path
+        self.maximumAge = maximumAge
+        self.waitLimit = waitLimit
+    }
+
+    /// Claims the keys of one message (one per distinct target). Keys another process is
+    /// delivering are asked again every few milliseconds until they are settled or
+    /// `waitLimit` passes.
+    func claim(_ keys: [DuplicateKey], logger: Logger) -> [Verdict] {
+        guard !keys.isEmpty else { return [] }
+        guard let store = store(logger) else { return keys.map { _ in .deliver(claimed: false) } }
+        var verdicts = [Verdict](repeating: .busy, count: keys.count)
+        var pending = Array(keys.indices)
+        let deadline = monotonicSeconds() + waitLimit
+        while !pending.isEmpty {
+            let outcomes: [ClaimOutcome]
+            do {
+                outcomes = try store.claim(pending.map { keys[$0] })
+            } catch {
+                logger.error("duplicate database unusable, delivering without suppression: \(error)")
+                for index in pending { verdicts[index] = .deliver(claimed: false) }
+                return verdicts
+            }
+            var stillBusy: [Int] = []
+            for (index, outcome) in zip(pending, outcomes) {
+                switch outcome {
+                case .claimed: verdicts[index] = .deliver(claimed: true)
+                case .delivered: verdicts[index] = .suppress
+                case .inProgress: stillBusy.append(index)
+                }
+            }
+            pending = stillBusy
+            if pending.isEmpty || monotonicSeconds() > deadline { break }
+            logger.debug("waiting for another process delivering the same message", metadata: ["keys": "\(pending.count)"])
+            pause(milliseconds: 10)
+        }
+        for index in pending {
+            logger.warning("message still being delivered by another process: \(keys[index])")
+        }
+        return verdicts
+    }
+
+    /// Records the outcome of the keys this process claimed.
+    func finish(delivered: [DuplicateKey], failed: [DuplicateKey], logger: Logger) {
+        guard !delivered.isEmpty || !failed.isEmpty, let store = store(logger) else { return }
+        do {
+            try store.finish(delivered: delivered, failed: failed)
+        } catch {
+            logger.error("cannot record deliveries in the duplicate database: \(error)")
+        }
+    }
+
+    /// The open store, opening it on first use (a failed open is tried again next time).
+    private func store(_ logger: Logger) -> DuplicateStore? {
+        opened.withLock { store in
+            if let store { return store }
+            var options = DuplicateStore.Options()
+            options.maximumAge = maximumAge
+            do {
+                let fresh = try DuplicateStore(path: path, options: options)
+                store = fresh
+                return fresh
+            } catch {
+                logger.error("cannot open the duplicate database, delivering without suppression: \(error)")
+                return nil
+            }
+        }
+    }
+
+    private func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    private func pause(milliseconds: Int) {
+        var delay = timespec(tv_sec: 0, tv_nsec: milliseconds * 1_000_000)
+        var left = timespec()
+        while nanosleep(&delay, &left) != 0 && errno == EINTR { delay = left }
+    }
+}
