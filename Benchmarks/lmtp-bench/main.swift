@@ -31,11 +31,19 @@ let config = base.appendingPathComponent("imapd.conf")
 let configText = "configdirectory: \(base.path)/conf\npartition-default: \(partition.path)\nservername: bench.example\n"
 do { try configText.write(to: config, atomically: true, encoding: .utf8) } catch { fail("\(error)") }
 
-var body = "Subject: benchmark\r\nFrom: a@example.org\r\n\r\n"
+// A realistic message: it has a Message-ID and a Date, so duplicate suppression (SQLite) is
+// on the path, as it is for real mail.
 let line = String(repeating: "x", count: 62) + "\r\n"
-while body.utf8.count < 4096 - line.utf8.count { body += line }
+var filler = ""
+while filler.utf8.count < 3800 { filler += line }
 let message = Array(("MAIL FROM:<a@example.org>\r\nRCPT TO:<bench>\r\nDATA\r\n").utf8)
-let payload = Array((body + ".\r\n").utf8)
+var sequence = 0
+func payload() -> [UInt8] {
+    sequence += 1
+    let headers = "Subject: benchmark\r\nFrom: a@example.org\r\nDate: Wed, 25 Nov 2026 03:00:00 +0000\r\n"
+        + "Message-ID: <bench-\(getpid())-\(sequence)@example.org>\r\n\r\n"
+    return Array((headers + filler + ".\r\n").utf8)
+}
 
 func now() -> Double {
     var ts = timespec()
@@ -116,7 +124,7 @@ final class Session {
     func deliverOne() {
         send(message)
         expect("354")
-        send(payload)
+        send(payload())
         expect("250 2.1.5")
     }
 
