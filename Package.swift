@@ -34,12 +34,22 @@ let package = Package(
         .target(name: "Systemd", dependencies: ["CSystemd"]),
         // swift-log backends: syslog (mail facility), standard error, the systemd journal.
         .target(name: "MailLogging", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        // The system Cyrus SASL library (libsasl2).
+        .systemLibrary(name: "CSASL", pkgConfig: "libsasl2", providers: [.apt(["libsasl2-dev"])]),
+        // Server-side SASL on libsasl2: one process-wide init with Cyrus's `sasl_*` option lookup,
+        // one exchange object per connection. Keeps every C pointer inside.
+        .target(name: "SASL", dependencies: ["CSASL"]),
+        // The system OpenSSL 3 library (libssl, libcrypto).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // STARTTLS's server side on OpenSSL: the context from the tls_* options, the handshake
+        // with a timeout, non-blocking reads and writes. Knows nothing of LMTP.
+        .target(name: "TLS", dependencies: ["COpenSSL"]),
         // Glue: file-descriptor streams, imapd.conf -> settings, the delivery agent
         // that connects the engine to the mailstore, the session loop.
         .target(
             name: "LMTPServer",
             dependencies: [
-                "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore",
+                "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore", "SASL", "TLS",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -56,7 +66,7 @@ let package = Package(
         .target(
             name: "Master",
             dependencies: [
-                "ConfParse", "ServiceContract", "CShims", "CMasterShims", "MailLogging",
+                "ConfParse", "ServiceContract", "CShims", "CMasterShims", "MailLogging", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -76,10 +86,13 @@ let package = Package(
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
         .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL"]),
         .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
         .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging"]),
+        .testTarget(name: "SASLTests", dependencies: ["SASL"]),
         // Real binaries on real pipes and sockets.
-        .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract"]),
+        .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract", "COpenSSL"]),
     ]
 )

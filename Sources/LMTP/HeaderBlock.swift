@@ -3,10 +3,16 @@
 ///     Return-Path: <sender>
 ///     Delivered-To: <recipient>                       (only with `deliveredTo`)
 ///     Received: from <lhlo name> (<client>)
-///     \t(authenticated user=<AUTH= identity>)          (only with AUTH=)
+///     \t(authenticated user=<AUTH= identity> bits=<ssf>) (only with AUTH=)
 ///     \tby <servername> (<product> <version>) with LMTPA id <session id>;
 ///     \t<date>
 ///     X-Cyrus-Session-Id: <session id>                (only with `sessionIDHeader`)
+///
+/// The `by` clause over TLS (`with LMTPS`/`LMTPSA`, RFC 3848, with Cyrus's comment on the TLS layer):
+///
+///     \tby <servername> (<product> <version>) with LMTPSA
+///     \t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256/256 verify=NO) id <session id>;
+///     \t<date>
 ///
 /// `<sender>` gets `@<servername>` when it has no domain; the null sender stays `<>`. The
 /// `(<product> <version>)` part appears only with `serverinfo: on`; `A` marks a pre-authenticated
@@ -26,6 +32,11 @@ struct HeaderBlock {
     var settings: LMTPSettings
     /// The recipient named in `Delivered-To:`, or nil for none (see `deliveredTo(for:)`).
     var deliveredTo: String? = nil
+    /// The TLS layer's description when the session runs over TLS, else nil.
+    var tlsComment: String? = nil
+    /// The SSF of the SASL layer, shown as `bits=` beside the AUTH= identity (Cyrus's
+    /// `SASL_SSF`; 0 here, as no SASL layer is ever negotiated).
+    var authSecurityStrength = 0
 
     /// What is used in `from` when the client gave no LHLO name.
     static let unknownClientName = "unknown"
@@ -40,13 +51,18 @@ struct HeaderBlock {
         if let identity = authorizedIdentity {
             // Inside a comment: parentheses and backslashes would end or escape it.
             let safe = HeaderText.sanitized(identity).map { "()\\".contains($0) ? "?" : $0 }
-            lines += "\t(authenticated user=\(String(safe)))\n"
+            lines += "\t(authenticated user=\(String(safe)) bits=\(authSecurityStrength))\n"
         }
         lines += "\tby \(settings.servername)"
         if settings.serverInfo == .on {
             lines += " (\(settings.product) \(settings.version))"
         }
-        lines += " with LMTP\(authenticated ? "A" : "") id \(sessionID);\n"
+        lines += " with LMTP\(tlsComment != nil ? "S" : "")\(authenticated ? "A" : "")"
+        if let tlsComment {
+            let safe = HeaderText.sanitized(tlsComment).map { "()\\".contains($0) ? "?" : $0 }
+            lines += "\n\t(\(String(safe)))"
+        }
+        lines += " id \(sessionID);\n"
         lines += "\t\(date.rfc5322)\n"
         if settings.sessionIDHeader { lines += "X-Cyrus-Session-Id: \(sessionID)\n" }
         return lines

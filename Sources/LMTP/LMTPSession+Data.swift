@@ -121,7 +121,9 @@ extension LMTPSession {
             sessionID: sessionID,
             date: now,
             settings: settings,
-            deliveredTo: HeaderBlock.deliveredTo(for: recipients, settings: settings)
+            deliveredTo: HeaderBlock.deliveredTo(for: recipients, settings: settings),
+            tlsComment: tlsActive ? tlsReceivedComment : nil,
+            authSecurityStrength: authState.securityStrength
         )
     }
 }

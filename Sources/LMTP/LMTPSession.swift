@@ -14,6 +14,8 @@ public enum SessionEnd: Sendable, Equatable {
     case shuttingDown
     /// A read or write error, with its text.
     case failed(String)
+    /// Too many failed AUTH attempts (`421 4.7.0` was sent).
+    case tooManyAuthenticationFailures
 }
 
 /// The LMTP protocol engine for one connection at a time: greeting, commands, DATA, replies.
@@ -39,6 +41,18 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     var lhloName: String?
     var authenticated = false
     var transaction = Transaction()
+    /// STARTTLS for this connection (nil: TLS not configured); see `LMTPSession+StartTLS`.
+    var tlsUpgrader: TLSUpgrader?
+    /// Whether the connection runs over TLS (after a successful STARTTLS).
+    public internal(set) var tlsActive = false
+    /// The TLS layer as `Received:` names it (Cyrus's `tls_get_info()`), once TLS is active.
+    var tlsReceivedComment: String?
+    /// The verified client certificate's identity, once TLS is active.
+    public internal(set) var tlsPeerIdentity: String?
+    /// AUTH for this connection (nil: AUTH is not offered); set before `run`. See `LMTPSession+Auth`.
+    public var authenticator: (any Authenticator)?
+    /// What AUTH established on this connection.
+    var authState = AuthState()
 
     /// True while the engine reads a message body (after `354`, up to the final dot). An input
     /// that wants to stop the session (`StreamError.shuttingDown`) waits until this is false,
@@ -66,11 +80,16 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     }
 
     /// Serves one connection from the greeting to QUIT, end of input, timeout or error.
-    /// Never throws and never traps on any input.
-    public func run(input: ByteInput, output: ByteOutput) -> SessionEnd {
+    /// Never throws and never traps on any input. `tls` offers STARTTLS on this connection.
+    public func run(input: ByteInput, output: ByteOutput, tls: TLSUpgrader? = nil) -> SessionEnd {
         let connection = Connection(input: input, output: output)
+        tlsUpgrader = tls
+        tlsActive = false
+        tlsReceivedComment = nil
+        tlsPeerIdentity = nil
         lhloName = nil
         authenticated = settings.preauthenticated
+        authState = AuthState()
         transaction.reset()
         isReceivingMessage = false
         renewSessionID()
@@ -102,7 +121,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         switch command {
         case .lhlo(let name):
             lhloName = HeaderText.sanitized(bytes: name, limit: Command.maximumLHLONameLength)
-            replies.send(Reply.lhlo(settings, sessionID: sessionID))
+            replies.send(Reply.lhlo(settings, sessionID: sessionID, startTLS: offersStartTLS, auth: authCapabilities()))
             renewSessionID()
         case .mail(let arguments):
             replies.send(mail(arguments))
@@ -122,9 +141,12 @@ public final class LMTPSession<Agent: DeliveryAgent> {
             return .quit
         case .vrfy:
             replies.send(Reply.vrfy)
-        case .auth, .starttls:
-            // Not offered yet (a later issue adds SASL and TLS): Cyrus's answer when unconfigured.
-            replies.send(Reply.syntaxError)
+        case .starttls:
+            let end = startTLS(connection)
+            if end == nil { noteSecurityLayerForAuth() }
+            return end
+        case .auth(let arguments):
+            return authenticate(arguments, connection)
         case .invalid:
             replies.send(Reply.syntaxError)
         }
@@ -220,7 +242,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         switch end {
         case .quit, .clientClosed:
             logger.debug("session ended", metadata: ["end": "\(end)"])
-        case .timedOut, .interrupted, .shuttingDown:
+        case .timedOut, .interrupted, .shuttingDown, .tooManyAuthenticationFailures:
             logger.notice("session ended", metadata: ["end": "\(end)"])
         case .failed(let text):
             logger.warning("session failed", metadata: ["error": "\(text)"])
@@ -230,11 +252,17 @@ public final class LMTPSession<Agent: DeliveryAgent> {
 
 /// The streams and buffers of the connection being served.
 final class Connection {
-    let input: ByteInput
+    private(set) var input: ByteInput
     let buffer = InputBuffer()
-    let replies: ReplyWriter
+    private(set) var replies: ReplyWriter
 
     init(input: ByteInput, output: ByteOutput) {
+        self.input = input
+        replies = ReplyWriter(output: output)
+    }
+
+    /// Continues on other streams (TLS after STARTTLS). Pending replies must have been flushed.
+    func switchStreams(input: ByteInput, output: ByteOutput) {
         self.input = input
         replies = ReplyWriter(output: output)
     }

@@ -31,7 +31,7 @@ public struct LMTPSettings: Sendable, Equatable {
     /// `reject8bit`: refuse messages with 8-bit bytes in header values (wins over `munge8bit`).
     public var reject8bit: Bool
     /// The client is trusted without AUTH (unix socket, or a service started with `-a`).
-    /// Without it every MAIL is refused (430/530) until AUTH exists (a later issue).
+    /// Without it every MAIL is refused (430/530) until AUTH succeeds.
     public var preauthenticated: Bool
     /// `soft_noauth`: MAIL without authentication gets 430 (true) or 530 (false).
     public var softNoAuth: Bool
@@ -54,6 +54,9 @@ public struct LMTPSettings: Sendable, Equatable {
     /// `lmtp_add_delivered_to` (ours): add Dovecot's `Delivered-To: <recipient>` above
     /// `Received:` when a transaction has exactly one recipient (as Dovecot's LMTP).
     public var deliveredTo: Bool
+    /// Failed AUTH attempts (`535`) after which the connection is closed with `421 4.7.0` (ours;
+    /// Cyrus has no limit).
+    public var maximumAuthenticationFailures = 3
 
     /// Defaults are Cyrus's, except that nothing is trusted by default (`preauthenticated`) and
     /// that no header beyond `Return-Path:` and `Received:` is added by default.

@@ -13,8 +13,8 @@ enum Reply {
         }
     }
 
-    /// The LHLO answer, capabilities in Cyrus's order.
-    static func lhlo(_ settings: LMTPSettings, sessionID: String) -> [String] {
+    /// The LHLO answer, capabilities in Cyrus's order (`STARTTLS` after `SIZE` when offered).
+    static func lhlo(_ settings: LMTPSettings, sessionID: String, startTLS: Bool = false, auth: [String] = []) -> [String] {
         var lines = [
             "250-\(settings.servername)",
             "250-8BITMIME",
@@ -22,6 +22,8 @@ enum Reply {
             "250-PIPELINING",
             settings.maxMessageSize > 0 ? "250-SIZE \(settings.maxMessageSize)" : "250-SIZE",
         ]
+        if startTLS { lines.append("250-STARTTLS") }
+        for capability in auth { lines.append("250-\(capability)") }
         for capability in settings.extraCapabilities {
             lines.append("250-\(HeaderText.sanitized(capability))")
         }
@@ -44,6 +46,40 @@ enum Reply {
     static func rset(sessionID: String) -> String { "250 2.0.0 Ok SESSIONID=<\(sessionID)>" }
     static let quit = "221 2.0.0 bye"
     static let vrfy = "252 2.3.3 try RCPT to attempt delivery"
+
+    // MARK: STARTTLS
+
+    static let beginTLS = "220 Begin TLS negotiation now"
+    static let startTLSAlreadyDone = "454 4.3.3 Already successfully executed STARTTLS"
+    static let startTLSNotNow = "503 5.5.0 STARTTLS not permitted now"
+    static let tlsInitializationFailed = "454 4.3.3 Error initializing TLS"
+    static let startTLSFailed = "454 4.3.3 STARTTLS failed"
+
+    // MARK: AUTH (Cyrus's texts; RFC 4954's where Cyrus 3.6.1 answers `501 5.5.4 undefined error!`)
+
+    /// The LHLO capability (without `250-`).
+    static func authCapability(_ mechanisms: [String]) -> String {
+        "AUTH " + mechanisms.map { HeaderText.sanitized($0, limit: 20) }.joined(separator: " ")
+    }
+    static func authChallenge(_ base64: String) -> String { "334 \(base64)" }
+    static let authenticated = "235 Authenticated!"
+    static let alreadyAuthenticated = "503 5.5.0 already authenticated"
+    static let authNotPermittedNow = "503 5.5.0 AUTH not permitted now"
+    static let authCanceled = "501 5.5.4 client canceled authentication"
+    static let unknownMechanism = "504 Unrecognized authentication type."
+    static let authBadBase64 = "501 5.5.2 Cannot Base64-decode Client responses"
+    static let authLineTooLong = "500 5.5.6 Authentication Exchange line is too long"
+    static let tooManyAuthenticationFailures = "421 4.7.0 bye too many failed authentication attempts"
+
+    static func authFailure(_ failure: AuthFailure) -> String {
+        switch failure {
+        case .unknownMechanism: return unknownMechanism
+        case .invalidCredentials: return "535 5.7.8 Authentication credentials invalid"
+        case .mechanismTooWeak: return "534 5.7.9 Authentication mechanism is too weak"
+        case .encryptionRequired: return "538 5.7.11 Encryption required for requested authentication mechanism"
+        case .temporary: return "454 4.7.0 Temporary authentication failure"
+        }
+    }
 
     // MARK: MAIL and RCPT
 

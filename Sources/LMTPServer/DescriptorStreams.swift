@@ -25,7 +25,32 @@ public final class DescriptorInput: ByteInput {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(StreamError) -> Int {
-        let deadline = idleTimeout > 0 ? Self.now() + Double(idleTimeout) : nil
+        let deadline = idleDeadline()
+        while true {
+            try waitUntilReadable(until: deadline)
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            switch errno {
+            case EINTR, EAGAIN:
+                if shouldStopOnSignal() { throw .interrupted }
+                continue
+            case ECONNRESET:
+                return 0
+            default:
+                throw .failed(String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    /// When a read that starts now gives up (monotonic seconds), or nil to wait forever.
+    public func idleDeadline() -> Double? {
+        idleTimeout > 0 ? Self.now() + Double(idleTimeout) : nil
+    }
+
+    /// Waits until `fd` is readable, honouring this input's rules: the stop request between
+    /// commands (`.shuttingDown`), signals (`.interrupted` when `shouldStopOnSignal` says so)
+    /// and the deadline (`.timedOut`). Other streams on the same descriptor (TLS) wait here too.
+    public func waitUntilReadable(until deadline: Double?) throws(StreamError) {
         let wakeFD = stop?.wakeFD ?? -1
         while true {
             // Looked at before blocking: the request may have come while the engine was busy.
@@ -53,17 +78,7 @@ public final class DescriptorInput: ByteInput {
                 if shouldStopOnSignal() { throw .interrupted }
                 continue
             }
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            switch errno {
-            case EINTR, EAGAIN:
-                if shouldStopOnSignal() { throw .interrupted }
-                continue
-            case ECONNRESET:
-                return 0
-            default:
-                throw .failed(String(cString: strerror(errno)))
-            }
+            return
         }
     }
 

@@ -2,6 +2,7 @@ import ConfParse
 import Glibc
 import LMTP
 import Mailstore
+import TLS
 
 /// Everything an lmtpd process takes from imapd.conf, under Cyrus's option names, turned into
 /// the settings of the engine, the store and the server loop.
@@ -24,6 +25,10 @@ public struct LMTPDConfiguration: Sendable {
     public var debugCommand: String?
     /// imapd.conf keys that are neither Cyrus options we know nor overflow we use.
     public var unknownOptions: [UnknownOption]
+    /// LMTP AUTH: the `sasl_*` options, `allowplaintext`, `sasl_minimum_layer`, `failedloginpause`.
+    public var sasl: SASLConfiguration
+    /// STARTTLS from the `tls_*` options; nil when TLS is off (see `tlsConfiguration`).
+    public var tls: TLSServerConfiguration?
 
     /// Cyrus lmtpd's session timeout (`prot_settimeout(..., 360)`).
     public static let defaultIdleTimeout = 360
@@ -74,6 +79,8 @@ public struct LMTPDConfiguration: Sendable {
         umask = Self.octal(imapd[.umask]) ?? 0o077
         debugCommand = imapd[.debugCommand]
         unknownOptions = imapd.unknownOptions
+        sasl = SASLConfiguration(imapd, serverFQDN: servername)
+        tls = Self.tlsConfiguration(imapd, service: service)
     }
 
     static func hostname() -> String {

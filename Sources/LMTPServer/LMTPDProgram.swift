@@ -100,11 +100,14 @@ public enum LMTPDProgram {
                          service: configuration.service, logger: logger)
     }
 
-    /// Installs the log backend (once per process) and returns lmtpd's logger.
+    /// Installs the log backend (once per process) and returns lmtpd's logger: the journal
+    /// when standard error is systemd's journal stream (minimaster under systemd passes it on;
+    /// the session id becomes the `SESSION=` field), else syslog, plus standard error with
+    /// `--log-to-stderr`.
     @discardableResult
     private static func bootstrapLogging(ident: String, _ options: LMTPDOptions) -> Logger {
         let level: Logger.Level = options.debug ? .debug : .info
-        MailLog.bootstrap(ident: ident, level: level, to: options.logToStderr ? [.syslog, .stderr] : [.syslog])
+        MailLog.bootstrap(ident: ident, level: level, to: MailLog.destinations(alsoStandardError: options.logToStderr))
         var logger = Logger(label: "lmtpd")
         logger.logLevel = level
         return logger

@@ -2,6 +2,7 @@ import Glibc
 import LMTP
 import Logging
 import Mailstore
+import TLS
 
 /// One lmtpd process's delivery service: the configuration, the store and the session-id
 /// generator, serving connections one after another (the process keeps nothing else between
@@ -13,12 +14,16 @@ public final class LMTPService {
     public let preauthorizeInternet: Bool
     private let sessionIDs = SessionIDGenerator()
     private let logger: Logger
+    /// STARTTLS's context, built once (nil: TLS off, or its setup failed; see `+TLS`).
+    let tlsContext: TLSServerContext?
 
     public init(configuration: LMTPDConfiguration, preauthorizeInternet: Bool, logger: Logger) {
         self.configuration = configuration
         self.store = Mailstore(config: configuration.mailstore)
         self.preauthorizeInternet = preauthorizeInternet
         self.logger = logger
+        Self.startSASL(configuration.sasl, logger: logger)
+        tlsContext = Self.makeTLSContext(configuration, logger: logger)
     }
 
     /// Serves one LMTP session whose bytes arrive on `inputFD` and whose replies go to
@@ -35,10 +40,13 @@ public final class LMTPService {
         sessionLogger[metadataKey: "client"] = "\(client.receivedDescription)"
         let agent = MaildirDeliveryAgent(store: store, addressing: configuration.addressing, logger: sessionLogger)
         let session = LMTPSession(settings: settings, client: client, agent: agent, logger: sessionLogger, sessionIDs: sessionIDs)
+        session.authenticator = authenticator(fd: inputFD, preauthorized: settings.preauthenticated, logger: sessionLogger)
         let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout,
                                     shouldStopOnSignal: stopOnSignal, stop: stop)
         input.isBetweenCommands = { [weak session] in !(session?.isReceivingMessage ?? false) }
-        let end = session.run(input: input, output: DescriptorOutput(fd: outputFD))
+        let tls = tlsUpgrader(preauthenticated: settings.preauthenticated, input: input, outputFD: outputFD)
+        let end = session.run(input: input, output: DescriptorOutput(fd: outputFD), tls: tls)
+        tls?.finish()
         sessionLogger.debug("session ended: \(end)")
         return end
     }

@@ -37,11 +37,21 @@ public struct JournalLogHandler: LogHandler {
         Self.send(fields)
     }
 
-    /// Journal field names: upper-case letters, digits and `_`, not starting with `_`.
+    /// Journal field names: upper-case ASCII letters, digits and `_`, not starting with `_`
+    /// or a digit. A key that would land on a field the journal gives a meaning to
+    /// (`message-id` → `MESSAGE_ID`, a catalog id) gets a `MAIL_` prefix instead.
     static func fieldName(_ key: String) -> String {
-        let mapped = key.uppercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
-        return String(String(mapped).drop { $0 == "_" || $0.isNumber }.prefix(64))
+        let mapped = key.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
+        let name = String(String(mapped).drop { $0 == "_" || $0.isNumber }.prefix(64))
+        return reservedFields.contains(name) ? String(("MAIL_" + name).prefix(64)) : name
     }
+
+    /// Fields with a meaning in systemd.journal-fields(7), and the ones this handler writes.
+    static let reservedFields: Set<String> = [
+        "MESSAGE", "MESSAGE_ID", "PRIORITY", "CODE_FILE", "CODE_LINE", "CODE_FUNC", "ERRNO",
+        "INVOCATION_ID", "USER_INVOCATION_ID", "SYSLOG_FACILITY", "SYSLOG_IDENTIFIER", "SYSLOG_PID",
+        "SYSLOG_TIMESTAMP", "SYSLOG_RAW", "DOCUMENTATION", "TID", "UNIT", "USER_UNIT",
+    ]
 
     private static func send(_ fields: [String]) {
         let buffers = fields.map { field -> UnsafeMutableRawBufferPointer in

@@ -14,6 +14,16 @@ public enum MailLog {
         public static let journal = Destinations(rawValue: 4)
     }
 
+    /// The rule every program of this package follows: under systemd, when standard error is
+    /// the journal stream, the journal alone (structured, with priority and
+    /// `SYSLOG_IDENTIFIER`; syslog would only add a copy); otherwise syslog's mail facility,
+    /// plus standard error when `alsoStandardError` (foreground, `-L`, `--log-to-stderr`).
+    public static func destinations(alsoStandardError: Bool,
+                                    standardErrorIsJournal: Bool = JournalStream.standardErrorIsJournal()) -> Destinations {
+        if standardErrorIsJournal { return .journal }
+        return alsoStandardError ? [.syslog, .stderr] : .syslog
+    }
+
     /// Installs the process-wide swift-log backend. Call once, early in `main`.
     public static func bootstrap(ident: String, level: Logger.Level, to destinations: Destinations) {
         if destinations.contains(.syslog) { SyslogLogHandler.openSyslog(ident: ident) }

@@ -23,6 +23,8 @@ public struct ChildRecord: Sendable, Equatable {
     public var reportedLingering = false
     /// SIGTERM was sent (shutdown).
     public var terminateSent = false
+    /// Seen running the service's own code (``ChildStartProbe``, or it sent a status message).
+    public var started = false
 
     public init(pid: Int32, listener: ListenerID, state: ChildState = .ready, startedAt: Double) {
         self.pid = pid

@@ -16,6 +16,15 @@ final class Listener {
         case removed
     }
 
+    /// Where the listening socket came from.
+    enum SocketOrigin: Equatable {
+        /// Bound by master from `listen=`.
+        case bound
+        /// Passed by systemd (socket activation) under `name`, matched by that name or by
+        /// address: only master's descriptor is ever closed, never the socket itself.
+        case passed(name: String, byName: Bool)
+    }
+
     let id: ListenerID
     let key: ServiceKey
     /// `CYRUS_ID`: index among the addresses of the entry.
@@ -27,6 +36,7 @@ final class Listener {
     private(set) var socketFD: Int32
     /// The status pipe shared by the children (nil for daemons).
     let statusPipe: StatusPipeReader?
+    let origin: SocketOrigin
 
     var state: State = .active
     /// Idle children (Cyrus's `ready_workers`).
@@ -49,10 +59,12 @@ final class Listener {
     var family: ListenerFamily { spec?.family ?? .daemon }
     var settings: ProgramSettings { definition.settings }
     var isDaemon: Bool { spec == nil }
+    var isPassed: Bool { origin != .bound }
 
     init(id: ListenerID, definition: ServiceDefinition, index: Int, spec: BindSpec?, socketFD: Int32,
-         statusPipe: StatusPipeReader?, baseEnvironment: [String]) {
+         statusPipe: StatusPipeReader?, baseEnvironment: [String], origin: SocketOrigin = .bound) {
         self.id = id
+        self.origin = origin
         self.key = definition.key
         self.index = index
         self.spec = spec
@@ -101,12 +113,20 @@ final class Listener {
         state = .active
     }
 
-    /// Closes the listening socket for good (refusing new clients, also in children).
+    /// Closes the listening socket for good: a bound one is shut down first (new clients are
+    /// refused, also by children's copies); of a passed one only master's descriptor is closed
+    /// (systemd keeps it listening, new clients wait for the next instance).
     func closeSocket() {
-        if socketFD >= 0 {
-            ListenerSocket.shutdownAndClose(socketFD)
-            socketFD = -1
-        }
+        guard socketFD >= 0 else { return }
+        if isPassed { close(socketFD) } else { ListenerSocket.shutdownAndClose(socketFD) }
+        socketFD = -1
+    }
+
+    /// Stops forking until the next SIGHUP (the READY-failure throttle). A bound socket is
+    /// closed (clients are refused); a passed one is kept, since it could not be had again.
+    func disable(_ reason: String) {
+        if !isPassed { closeSocket() }
+        state = .disabled(reason)
     }
 
     /// What ``SpawnPolicy`` needs; asks the fork-rate limiter.

@@ -2,23 +2,32 @@ import ConfParse
 import Glibc
 import Logging
 import MailLogging
+import Systemd
 
 /// minimaster's supervisor: Cyrus master's startup order, then the event loop.
 ///
+/// 0. what systemd gives this very process: the passed sockets (`LISTEN_FDS`) and the watchdog
+///    interval (`WATCHDOG_USEC`), taken before anything can fork;
 /// 1. imapd.conf with ident `master` (`configdirectory` required; `syslog_prefix`,
-///    `master_bind_errors_fatal`); logging to syslog as `<syslog_prefix or cyrus>/master`,
-///    and to standard error in the foreground or with `-L`;
+///    `master_bind_errors_fatal`); logging as `<syslog_prefix or cyrus>/master` to the journal
+///    when standard error is the journal stream, else to syslog, and to standard error in the
+///    foreground or with `-L`;
 /// 2. cyrus.conf and every program of it (errors: file:line on standard error, exit 78);
-/// 3. `-d`: fork, the parent exits with the child's startup result; stdio redirected;
+/// 3. `-d`: fork, the parent exits with the child's startup result; stdio redirected; the
+///    child tells systemd `MAINPID=`;
 /// 4. pidfile (`-p`, or the default with `-d`), `{configdirectory}/socket` created if missing;
 /// 5. START entries to completion; EVENTS reported as not run;
-/// 6. every listener bound (errors disable the listener, or exit 69 with
-///    `master_bind_errors_fatal: yes`); `wait=y` daemons started;
-/// 7. the loop, until a shutdown signal and the drain are over.
+/// 6. every listener bound or taken from systemd (errors disable the listener, or exit 69 with
+///    `master_bind_errors_fatal: yes`), passed sockets no service claims closed; `wait=y`
+///    daemons started;
+/// 7. the loop, until a shutdown signal and the drain are over (`READY=1` once the services'
+///    children have started, see ``ServiceManagerLink``).
 public enum Master {
     /// Runs minimaster; returns the process exit status.
     public static func run(_ options: MasterOptions) -> Int32 {
         var options = options
+        let activated = ActivatedSockets.take()
+        let watchdogInterval = Watchdog.intervalMicroseconds()
         options.cyrusConfPath = absolute(options.cyrusConfPath)
         options.imapdConfPath = absolute(options.imapdConfPath)
         if let logfile = options.logfile {
@@ -36,11 +45,12 @@ public enum Master {
         }
         let toStderr = !options.daemonize || options.logfile != nil
         MailLog.bootstrap(ident: "\(imapd.syslogPrefix)/master", level: options.verbose > 0 ? .debug : .info,
-                          to: toStderr ? [.syslog, .stderr] : [.syslog])
+                          to: MailLog.destinations(alsoStandardError: toStderr))
         var logger = Logger(label: "minimaster")
         func fatal(_ message: String) {
             logger.critical("\(message)")
             if !toStderr { writeStderr("minimaster: \(message)\n") }
+            Notifier.status(message)   // what `systemctl status` shows of the failure
         }
 
         let lookup = ExecutableLookup.standard()
@@ -61,6 +71,7 @@ public enum Master {
             }
             readiness = child
             logger = Logger(label: "minimaster")   // the pid changed
+            Notifier.mainPID(getpid())
             if chdir(imapd.configDirectory + "/cores") != 0 { _ = chdir("/") }
             if options.logfile == nil { StandardStreams.nullify([1, 2]) }
         }
@@ -96,7 +107,9 @@ public enum Master {
         settings.backlog = options.backlog
         settings.drainTimeout = options.drainTimeout
         settings.lookup = lookup
-        let supervisor = Supervisor(configuration: configuration, settings: settings, logger: logger)
+        let manager = ServiceManagerLink(watchdogMicroseconds: watchdogInterval, now: MonotonicClock.now())
+        let supervisor = Supervisor(configuration: configuration, settings: settings, logger: logger,
+                                    activatedSockets: activated, manager: manager)
         for definition in configuration.definitions {
             let errors = supervisor.createListeners(for: definition)
             if !errors.isEmpty && imapd.bindErrorsFatal {
@@ -104,6 +117,7 @@ public enum Master {
                 return finish(MasterExit.unavailable)
             }
         }
+        activated.closeUnclaimed(logger: logger)
         guard supervisor.startWaitDaemons() else {
             return finish(MasterExit.osError)
         }

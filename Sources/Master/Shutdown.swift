@@ -26,7 +26,8 @@ struct ShutdownState {
 /// Shutdown (spec §10, with the lead's changes): log, SIGTERM every child individually (not
 /// the process group: minimaster is often started from a shell or a test), shut down the
 /// listening sockets so new clients are refused rather than queued (each as soon as its idle
-/// children are gone, at most 0.2 s later), wait for the children up
+/// children are gone, at most 0.2 s later; a socket systemd passed is only closed in master,
+/// so its new clients wait for the next instance instead), wait for the children up
 /// to the drain deadline (sessions in progress finish; lmtpd answers a message in progress
 /// before it leaves), SIGKILL what is left, then stop `wait=y` daemons in reverse start order.
 extension Supervisor {
@@ -38,6 +39,7 @@ extension Supervisor {
             return
         }
         logger.notice("attempting clean shutdown on signal \(signal) (\(name))")
+        serviceManagerStopping(now: now)
         shutdown = ShutdownState(signal: signal, deadline: now + settings.drainTimeout, socketsCloseAt: now + 0.2)
         let waiting = Set(waitDaemons)
         children.updateAll { record in

@@ -24,6 +24,7 @@ extension Supervisor {
             logger.debug("service \(listener.label): message \(message.code) from pid \(message.pid), which is not a live child of it: ignored")
             return
         }
+        child.started = true
         let who = "service \(listener.label) pid \(message.pid) in \(child.state.rawValue) state"
         switch message.knownCode {
         case .available:
@@ -103,8 +104,7 @@ extension Supervisor {
             logger.warning("\(who): terminated abnormally")
             if listener.throttle.recordFailure(now: now), listener.state == .active {
                 logger.error("too many failures for service \(listener.label), disabling until next SIGHUP")
-                listener.closeSocket()
-                listener.state = .disabled("too many failures")
+                listener.disable("too many failures")
             }
         case .busy:
             logger.notice("\(who): terminated abnormally")

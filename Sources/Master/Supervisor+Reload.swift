@@ -11,6 +11,7 @@ import Logging
 extension Supervisor {
     func reload(now: Double) {
         logger.notice("SIGHUP: reloading \(configuration.path)")
+        serviceManagerReloading(now: now)
         let new: MasterConfiguration
         do throws(MasterConfiguration.Problem) {
             new = try MasterConfiguration.load(path: configuration.path, lookup: settings.lookup)
@@ -30,6 +31,9 @@ extension Supervisor {
             for listener in liveListeners(of: key) {
                 listener.state = .removed
                 listener.closeSocket()
+                if listener.isPassed {
+                    logger.warning("service \(listener.label) removed: systemd still listens on \(listener.spec?.description ?? "its socket") (remove it from the socket unit too)")
+                }
                 if listener.isDaemon {
                     for child in children.children(of: listener.id) { kill(child.pid, SIGTERM) }
                 }

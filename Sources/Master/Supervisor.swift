@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Systemd
 
 /// The one event loop of minimaster. Single-threaded: `poll` on the signal self-pipe, every
 /// status pipe, and the listening sockets that qualify for an on-demand fork; timeouts for
@@ -8,7 +9,7 @@ import Logging
 /// One pass: collect signals (shutdown, SIGHUP reload) → drain the status pipes → reap exited
 /// children (`waitpid(-1, WNOHANG)` until none; after the pipes, so a child's last message
 /// is seen before its exit) → prefork / babysit / on-demand forks, or the shutdown step →
-/// forget removed listeners without children → poll.
+/// forget removed listeners without children → systemd (watchdog, readiness, status) → poll.
 final class Supervisor {
     struct Settings {
         var backlog: Int32 = 32
@@ -34,15 +35,22 @@ final class Supervisor {
     var waitDaemons: [ListenerID] = []
     let signals = SignalSource()
     let baseEnvironment: [String]
+    /// Sockets systemd passed, until the services have claimed them (startup).
+    let activatedSockets: ActivatedSockets
+    /// Notifications to systemd.
+    var manager: ServiceManagerLink
     private var nextID: ListenerID = 1
     private var nextJanitor: Double
     /// Sockets that polled readable in the previous pass.
     private var readableSockets = Set<ListenerID>()
 
-    init(configuration: MasterConfiguration, settings: Settings, logger: Logger) {
+    init(configuration: MasterConfiguration, settings: Settings, logger: Logger,
+         activatedSockets: ActivatedSockets = ActivatedSockets([]), manager: ServiceManagerLink? = nil) {
         self.configuration = configuration
         self.settings = settings
         self.logger = logger
+        self.activatedSockets = activatedSockets
+        self.manager = manager ?? ServiceManagerLink(isActive: false, watchdogMicroseconds: nil, now: MonotonicClock.now())
         baseEnvironment = Self.currentEnvironment()
         nextJanitor = MonotonicClock.now() + settings.janitorInterval
     }
@@ -79,7 +87,9 @@ final class Supervisor {
             readableSockets.removeAll()
             forgetFinishedListeners()
             janitor(now: MonotonicClock.now())
-            waitForEvents(watched: watched, wake: min(wake ?? .infinity, nextJanitor))
+            serviceManagerPass(now: MonotonicClock.now())
+            let systemdWake = manager.nextWake(now: MonotonicClock.now()) ?? .infinity
+            waitForEvents(watched: watched, wake: min(wake ?? .infinity, nextJanitor, systemdWake))
         }
     }
 
@@ -165,7 +175,8 @@ final class Supervisor {
         }
     }
 
-    /// This process's environment as `KEY=value` strings.
+    /// This process's environment as `KEY=value` strings, for children: without what systemd
+    /// addresses to the main process only (``MainProcessEnvironment``).
     static func currentEnvironment() -> [String] {
         var result: [String] = []
         var pointer = environ
@@ -173,6 +184,6 @@ final class Supervisor {
             result.append(String(cString: entry))
             pointer += 1
         }
-        return result
+        return MainProcessEnvironment.removing(from: result)
     }
 }

@@ -24,7 +24,10 @@ struct Minimaster: ParsableCommand {
             Reads cyrus.conf (-M) and imapd.conf (-C) like Cyrus master, binds every SERVICES \
             listener, forks children that accept on fd 4 and report on fd 3, runs START and \
             DAEMON entries. Runs in the foreground, logging to syslog (mail facility) and \
-            standard error; -d daemonizes. SIGHUP reloads cyrus.conf; SIGTERM/SIGINT/SIGQUIT \
+            standard error; -d daemonizes. Under systemd (Type=notify) it reports readiness, \
+            reloads, shutdown and a status line, pings the watchdog, uses the sockets systemd \
+            passes (socket activation) and logs to the journal; without systemd none of this \
+            happens. SIGHUP reloads cyrus.conf; SIGTERM/SIGINT/SIGQUIT \
             stop accepting, let sessions finish (up to --drain-timeout seconds) and exit. \
             --check prints the services, START, EVENTS and DAEMON entries that would run, \
             with warnings on standard error, and exits 0, or prints every error and exits 78 \

@@ -71,8 +71,10 @@ final class CyrusInstance {
         // touch must be theirs (and every parent traversable).
         try chownTree(bed.root, to: "cyrus")
         chmod(bed.root.path, 0o755)
-        master = try ChildProcess(path: CyrusMasterInteropTests.cyrusMaster, arguments: [
-            "-C", imapd.path, "-M", cyrusConf.path, "-p", directory.appendingPathComponent("master.pid").path,
+        // In a session of its own (setsid execs it under the same pid): at shutdown Cyrus's
+        // master signals its whole process group, which must not be the test runner's.
+        master = try ChildProcess(path: "/usr/bin/setsid", arguments: [
+            CyrusMasterInteropTests.cyrusMaster, "-C", imapd.path, "-M", cyrusConf.path, "-p", directory.appendingPathComponent("master.pid").path,
         ])
         try waitForSocket(socketPath, timeout: 20)
     }

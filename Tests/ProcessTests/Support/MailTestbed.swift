@@ -22,11 +22,22 @@ final class MailTestbed {
             "partition-default: \(partition.path)",
             "servername: test.example",
         ] + extraConfig
+            // A stalled test session fails in seconds, not after Cyrus's 360.
+            + (extraConfig.contains { $0.hasPrefix("lmtp_idle_timeout:") } ? [] : ["lmtp_idle_timeout: 30"])
         try (lines.joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
         for user in users { try createMailbox(user) }
     }
 
     deinit { TestPaths.cleanUp(root) }
+
+    /// Adds imapd.conf lines; each replaces a line of the file that sets the same option
+    /// (imapd.conf refuses an option given twice).
+    func appendConfig(_ lines: [String]) throws {
+        let keys = Set(lines.map { $0.prefix { $0 != ":" } })
+        let kept = try String(contentsOf: configFile, encoding: .utf8)
+            .split(separator: "\n").filter { !keys.contains($0.prefix { $0 != ":" }) }.map(String.init)
+        try ((kept + lines).joined(separator: "\n") + "\n").write(to: configFile, atomically: true, encoding: .utf8)
+    }
 
     func maildir(_ user: String) -> URL { partition.appendingPathComponent(user) }
 

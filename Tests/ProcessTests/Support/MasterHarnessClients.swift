@@ -124,10 +124,10 @@ func echoPID(_ greeting: String) -> pid_t? {
 /// A TCP port free on both the IPv4 and the IPv6 wildcard address a moment ago.
 func masterFreePort() -> Int {
     for _ in 0..<200 {
-        let port = Int.random(in: 20_000..<60_000)
+        let port = Int.random(in: 20_000..<32_768)  // below the ephemeral range
         if portIsFree(port, family: AF_INET) && (!loopbackIPv6Available || portIsFree(port, family: AF_INET6)) { return port }
     }
-    return Int.random(in: 20_000..<60_000)
+    return Int.random(in: 20_000..<32_768)
 }
 
 /// Whether ::1 can be bound (IPv6 enabled on loopback).

@@ -1,0 +1,65 @@
+import CSASL
+import Synchronization
+
+/// libsasl2's process-wide state: `sasl_server_init` runs once per process (as in Cyrus's
+/// `service_init`), with a getopt callback over the service's `sasl_*` options and a log
+/// callback. Every later call into libsasl goes through `serialized`, so that the library
+/// (whose plugins and databases are not all thread-safe) is entered by one thread at a time.
+public enum SASLLibrary {
+    /// Cyrus's application name: libsasl also reads `<plugin dir>/Cyrus.conf` if it exists.
+    public static let applicationName = "Cyrus"
+
+    private static let state = Mutex<Result<Global, SASLError>?>(nil)
+    private static let calls = Mutex<Void>(())
+
+    /// Initializes libsasl2 for this process with the options libsasl sees when no connection
+    /// is involved (plugin loading, `mech_list` for the whole process). The first call does the
+    /// work; later calls return its result and ignore their arguments.
+    @discardableResult
+    public static func start(options: SASLOptions, log: SASLLogHandler? = nil) -> Result<Void, SASLError> {
+        state.withLock { current -> Result<Void, SASLError> in
+            if let current { return current.map { _ in () } }
+            let global = Global(options: options, log: log)
+            let code = calls.withLock { _ in sasl_server_init(global.callbacks.pointer, applicationName) }
+            let result: Result<Global, SASLError> = code == SASL_OK
+                ? .success(global) : .failure(SASLError(code: code, detail: SASLError.text(code)))
+            current = result
+            return result.map { _ in () }
+        }
+    }
+
+    /// Whether `start` succeeded.
+    public static var isReady: Bool {
+        state.withLock { current in
+            if case .success? = current { return true }
+            return false
+        }
+    }
+
+    /// The log sink of the process (connections use it too), if any.
+    static var logContext: UnsafeMutableRawPointer? {
+        state.withLock { current in
+            guard case .success(let global)? = current, let sink = global.logSink else { return nil }
+            return Unmanaged.passUnretained(sink).toOpaque()
+        }
+    }
+
+    /// Runs `body` as the only thread inside libsasl.
+    static func serialized<T>(_ body: () -> T) -> T {
+        calls.withLock { _ in body() }
+    }
+
+    /// What the process-wide callbacks point at; never freed (libsasl keeps the pointers).
+    private final class Global: @unchecked Sendable {
+        let table: OptionTable
+        let logSink: LogSink?
+        let callbacks: CallbackList
+
+        init(options: SASLOptions, log: SASLLogHandler?) {
+            table = OptionTable(options)
+            logSink = log.map(LogSink.init)
+            callbacks = CallbackList(getoptContext: Unmanaged.passUnretained(table).toOpaque(),
+                                     logContext: logSink.map { Unmanaged.passUnretained($0).toOpaque() })
+        }
+    }
+}
