@@ -12,6 +12,9 @@ public struct LMTPDConfiguration: Sendable {
     public var settings: LMTPSettings
     public var mailstore: MailstoreConfig
     public var addressing: RecipientAddressing
+    /// What happens to a recipient's mail beyond naming its Maildir: folders, autocreate,
+    /// quota, duplicates.
+    public var policy: DeliveryPolicy
     /// Seconds a session may wait for the client's next bytes: our `lmtp_idle_timeout`
     /// (default 360, Cyrus lmtpd's fixed value); 0 waits forever.
     public var idleTimeout: Int
@@ -71,8 +74,8 @@ public struct LMTPDConfiguration: Sendable {
             let place = imapd.location(of: .maildirPath)
             throw ConfigError(file: place?.file ?? imapd.path, line: place?.line, message: problem)
         }
-        addressing = RecipientAddressing(virtualDomains: imapd[.virtdomains] != .off, defaultDomain: imapd[.defaultdomain],
-                                         policy: try DeliveryPolicy(imapd))
+        addressing = RecipientAddressing(virtualDomains: imapd[.virtdomains] != .off, defaultDomain: imapd[.defaultdomain])
+        policy = try DeliveryPolicy(imapd)
         idleTimeout = max(0, imapd[.lmtpIdleTimeout])
         configDirectory = imapd[.configdirectory] ?? ""
         syslogIdent = "\(imapd[.syslogPrefix] ?? "cyrus")/\(service)"

@@ -38,7 +38,8 @@ public final class LMTPService {
         settings.preauthenticated = local || preauthorizeInternet
         var sessionLogger = logger
         sessionLogger[metadataKey: "client"] = "\(client.receivedDescription)"
-        let agent = MaildirDeliveryAgent(store: store, addressing: configuration.addressing, logger: sessionLogger)
+        let agent = MaildirDeliveryAgent(store: store, addressing: configuration.addressing,
+                                         policy: configuration.policy, logger: sessionLogger)
         let session = LMTPSession(settings: settings, client: client, agent: agent, logger: sessionLogger, sessionIDs: sessionIDs)
         session.authenticator = authenticator(fd: inputFD, preauthorized: settings.preauthenticated, logger: sessionLogger)
         let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout,

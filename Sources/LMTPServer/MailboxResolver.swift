@@ -24,9 +24,8 @@ enum Destination: Equatable {
 struct MailboxResolver {
     let store: Mailstore
     let addressing: RecipientAddressing
+    let policy: DeliveryPolicy
     let logger: Logger
-
-    var policy: DeliveryPolicy { addressing.policy }
 
     /// The destination of `recipient`. At RCPT (`create`), a missing user's Maildir is
     /// autocreated when the policy allows. Unknown recipients go to the catch-all, if any.

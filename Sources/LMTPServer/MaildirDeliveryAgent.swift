@@ -10,22 +10,24 @@ import Mailstore
 public final class MaildirDeliveryAgent: DeliveryAgent {
     public let store: Mailstore
     public let addressing: RecipientAddressing
+    public let policy: DeliveryPolicy
     /// Storage errors are logged here in full; the client only sees Cyrus's short text.
     public var logger: Logger
 
-    public init(store: Mailstore, addressing: RecipientAddressing, logger: Logger) {
+    public init(store: Mailstore, addressing: RecipientAddressing, policy: DeliveryPolicy, logger: Logger) {
         self.store = store
         self.addressing = addressing
+        self.policy = policy
         self.logger = logger
     }
 
     private var resolver: MailboxResolver {
-        MailboxResolver(store: store, addressing: addressing, logger: logger)
+        MailboxResolver(store: store, addressing: addressing, policy: policy, logger: logger)
     }
 
     private var quota: QuotaPolicy {
-        QuotaPolicy(store: store, strict: addressing.policy.strictQuota,
-                    permanent: addressing.policy.overQuotaIsPermanent, logger: logger)
+        QuotaPolicy(store: store, strict: policy.strictQuota,
+                    permanent: policy.overQuotaIsPermanent, logger: logger)
     }
 
     public func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Void, DeliveryFailure> {
@@ -56,7 +58,7 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
 
     public func deliver(_ spool: MaildirSpool, envelope: Envelope, to recipients: [Recipient]) -> [Result<Void, DeliveryFailure>] {
         let delivery = MessageDelivery(store: store, resolver: resolver, quota: quota,
-                                       duplicates: addressing.policy.duplicates, logger: logger)
+                                       duplicates: policy.duplicates, logger: logger)
         return delivery.run(spool.file, envelope: envelope, to: recipients)
     }
 

@@ -1,22 +1,16 @@
 import LMTP
 import Mailstore
 
-/// Cyrus's rules for which mailbox an LMTP recipient names (`virtdomains`, `defaultdomain`),
-/// and the delivery policy that applies to it (folders, autocreate, quota, duplicates).
+/// Cyrus's rules for which mailbox an LMTP recipient names (`virtdomains`, `defaultdomain`).
 /// The engine has already split the address and applied `lmtp_downcase_rcpt`.
 public struct RecipientAddressing: Sendable {
     /// Cyrus's `virtdomains`: off ignores the recipient's domain.
     public var virtualDomains: Bool
     /// Cyrus's `defaultdomain`: a recipient domain equal to it counts as no domain.
     public var defaultDomain: String?
-    /// What happens to a recipient's mail beyond naming its Maildir. It travels with the
-    /// addressing because the session loop builds each session's agent from this value.
-    public var policy: DeliveryPolicy
-
-    public init(virtualDomains: Bool, defaultDomain: String?, policy: DeliveryPolicy = DeliveryPolicy()) {
+    public init(virtualDomains: Bool, defaultDomain: String?) {
         self.virtualDomains = virtualDomains
         self.defaultDomain = defaultDomain
-        self.policy = policy
     }
 
     /// The mailbox a recipient delivers to, or nil when the address can never be a mailbox
