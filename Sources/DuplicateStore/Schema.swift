@@ -15,6 +15,7 @@ import Darwin
 /// ```
 enum Schema {
     static let statements = """
+        PRAGMA page_size = 1024;
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;
         CREATE TABLE IF NOT EXISTS delivered (
