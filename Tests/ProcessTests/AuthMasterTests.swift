@@ -43,7 +43,7 @@ struct AuthMasterTests {
         try #require(access(CyrusMasterInteropTests.cyrusMaster, X_OK) == 0, "Cyrus master missing: run scripts/setup-deps")
         let bed = try MailTestbed("auth-cyrus")
         _ = try AuthTestbed.addSASL(to: bed)
-        let cyrus = try AuthCyrusMaster(bed: bed)
+        let cyrus = try CyrusInstance(bed: bed, tcpArguments: "")
         defer { cyrus.stop() }
 
         let refused = try AuthClients.swaks(.tcp(cyrus.tcpPort), auth: nil, subject: "no auth")
@@ -54,7 +54,7 @@ struct AuthMasterTests {
         #expect(cram.status == 0, "\(cram.output)")
         let scram = try AuthClients.python(port: cyrus.tcpPort, mechanism: "SCRAM-SHA-256", user: "bob", password: "hunter2", subject: "scram")
         #expect(scram.output.contains("REFUSED {}"), "\(scram.output)")
-        let local = try AuthClients.swaks(.unix(cyrus.socketPath), auth: nil, subject: "local via cyrus")
+        let local = try AuthClients.swaks(.unix(try #require(cyrus.socketPath)), auth: nil, subject: "local via cyrus")
         #expect(local.status == 0, "\(local.output)")
 
         let alice = bed.messages("alice").map { String(decoding: $0, as: UTF8.self) }

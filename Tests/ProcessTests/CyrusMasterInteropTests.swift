@@ -13,11 +13,11 @@ struct CyrusMasterInteropTests {
     func deliverThroughCyrusMaster() throws {
         try #require(access(Self.cyrusMaster, X_OK) == 0, "Cyrus master missing: run scripts/setup-deps (package cyrus-imapd)")
         let bed = try MailTestbed("cyrusmaster")
-        let cyrus = try CyrusInstance(bed: bed, lmtpd: TestPaths.executable("lmtpd"))
+        let cyrus = try CyrusInstance(bed: bed, tcpArguments: "-a")
         defer { cyrus.stop() }
 
         // Unix socket: trusted, as in Cyrus.
-        let unixReply = try LMTPClient.deliver(to: .unix(cyrus.socketPath), recipients: ["alice"], subject: "via cyrus unix")
+        let unixReply = try LMTPClient.deliver(to: .unix(try #require(cyrus.socketPath)), recipients: ["alice"], subject: "via cyrus unix")
         #expect(unixReply.greeting.hasPrefix("220 test.example CyrusDelivery LMTP"))
         #expect(unixReply.dataReplies.count == 1 && unixReply.dataReplies[0].hasPrefix("250 2.1.5 Success"))
         // TCP with -a.
@@ -33,55 +33,6 @@ struct CyrusMasterInteropTests {
         // Our child took the accept lock at Cyrus's path, under the configdirectory of the
         // imapd.conf its cmd= names (as Cyrus's own lmtpd does).
         #expect(FileManager.default.fileExists(atPath: bed.root.appendingPathComponent("conf/socket/lmtpunix-0.lock").path))
-    }
-}
-
-/// A private Debian Cyrus master on loopback and a unix socket, running our lmtpd.
-final class CyrusInstance {
-    let directory: URL
-    let configDirectory: String
-    let socketPath: String
-    let tcpPort: UInt16
-    private let master: ChildProcess
-
-    init(bed: MailTestbed, lmtpd: String) throws {
-        directory = bed.root.appendingPathComponent("cyrus")
-        configDirectory = directory.appendingPathComponent("conf").path
-        socketPath = directory.appendingPathComponent("lmtp.sock").path
-        tcpPort = try freeTCPPort()
-        for sub in ["conf/socket", "conf/cores", "spool"] {
-            try FileManager.default.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        let imapd = directory.appendingPathComponent("imapd.conf")
-        try """
-            configdirectory: \(configDirectory)
-            partition-default: \(directory.appendingPathComponent("spool").path)
-            servername: test.example
-
-            """.write(to: imapd, atomically: true, encoding: .utf8)
-        let cyrusConf = directory.appendingPathComponent("cyrus.conf")
-        try """
-            SERVICES {
-              lmtpunix cmd="\(lmtpd) -C \(bed.configFile.path)" listen="\(socketPath)" prefork=1
-              lmtp     cmd="\(lmtpd) -a -C \(bed.configFile.path)" listen="127.0.0.1:\(tcpPort)" prefork=0
-            }
-
-            """.write(to: cyrusConf, atomically: true, encoding: .utf8)
-        // Cyrus master started as root drops to the cyrus user: everything it and its children
-        // touch must be theirs (and every parent traversable).
-        try chownTree(bed.root, to: "cyrus")
-        chmod(bed.root.path, 0o755)
-        // In a session of its own (setsid execs it under the same pid): at shutdown Cyrus's
-        // master signals its whole process group, which must not be the test runner's.
-        master = try ChildProcess(path: "/usr/bin/setsid", arguments: [
-            CyrusMasterInteropTests.cyrusMaster, "-C", imapd.path, "-M", cyrusConf.path, "-p", directory.appendingPathComponent("master.pid").path,
-        ])
-        try waitForSocket(socketPath, timeout: 20)
-    }
-
-    func stop() {
-        master.kill(SIGTERM)
-        master.wait(timeout: 20)
     }
 }
 

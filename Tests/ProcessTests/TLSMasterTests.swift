@@ -29,11 +29,11 @@ struct TLSMasterTests {
 
     @Test("Debian's Cyrus master: s_client delivers over STARTTLS; without a certificate MAIL needs authentication")
     func underCyrusMaster() throws {
-        try #require(access(TLSCyrusMaster.program, X_OK) == 0, "Cyrus master missing: run scripts/setup-deps (package cyrus-imapd)")
+        try #require(access(CyrusInstance.program, X_OK) == 0, "Cyrus master missing: run scripts/setup-deps (package cyrus-imapd)")
         let bed = try MailTestbed("tls-cyrus")
         let files = try TLSFiles(in: bed.root)
         try appendConfig(bed, files.imapdLines())
-        let cyrus = try TLSCyrusMaster(bed: bed, lmtpd: TestPaths.executable("lmtpd"))
+        let cyrus = try CyrusInstance(bed: bed, unixSocket: false, tcpArguments: "")
         defer { cyrus.stop() }
         let output = try TLSClientTools.sClient(port: cyrus.tcpPort, lines: TLSClientTools.delivery(to: "alice", subject: "via cyrus master"),
                                                 certificate: files.clientCert, key: files.clientKey)
