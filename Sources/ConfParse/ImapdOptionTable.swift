@@ -2,7 +2,7 @@
 /// which other names Cyrus knows (so that only real unknowns are reported).
 enum ImapdOptionTable {
     /// Options of this project that Cyrus does not have.
-    static let ownOptions: Set<String> = ["maildir_path", "lmtp_idle_timeout", "lmtp_detail_needs_post_right", "duplicate_max_age",
+    static let ownOptions: Set<String> = ["maildir_path", "lmtp_idle_timeout", "lmtp_detail_needs_post_right", "duplicate_max_age", "lmtp_shared_maildir",
         // lmtpd's optional headers
         "lmtp_add_missing_message_id", "lmtp_add_missing_date", "lmtp_add_session_id_header", "lmtp_add_delivered_to"]
 
@@ -39,7 +39,7 @@ enum ImapdOptionTable {
         ImapdOption.allowanonymouslogin.spec, ImapdOption.softNoauth.spec, ImapdOption.tlsPreferServerCiphers.spec,
         ImapdOption.tcpKeepalive.spec, ImapdOption.sieveusehomedir.spec, ImapdOption.sieveUseLmtpReject.spec,
         ImapdOption.anysievefolder.spec, ImapdOption.masterBindErrorsFatal.spec, ImapdOption.prometheusEnabled.spec,
-        ImapdOption.lmtpDetailNeedsPostRight.spec,
+        ImapdOption.lmtpDetailNeedsPostRight.spec, ImapdOption.lmtpSharedMaildir.spec,
         ImapdOption.lmtpAddMissingMessageId.spec, ImapdOption.lmtpAddMissingDate.spec,
         ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec,
         // Integers and durations

@@ -19,6 +19,9 @@ extension ImapdOption where Value == String? {
     public static var mboxnameLockpath: Self { .optionalString("mboxname_lockpath") }
     /// Directory of process-state files (Cyrus uses `{configdirectory}/proc` when unset).
     public static var procPath: Self { .optionalString("proc_path") }
+    /// Ours: the Maildir (a user name) whose folders are Cyrus's shared folders, for
+    /// `<postuser>+folder` recipients (default: the Maildir named by `postuser`).
+    public static var lmtpSharedMaildir: Self { .optionalString("lmtp_shared_maildir") }
     /// User whose INBOX receives mail for unknown recipients.
     public static var lmtpCatchallMailbox: Self { .optionalString("lmtp_catchall_mailbox") }
     /// Subfolders (separated by `|`) created with an autocreated INBOX.

@@ -122,14 +122,15 @@ enum EnvelopeCommands {
     }
 
     /// Splits a parsed path into user, detail and domain. Refuses (nil) a user part that can
-    /// never name a mailbox: empty, starting with `.` (so also `.` and `..`), or containing
-    /// `/`; control characters were already refused by the grammar. The detail may contain
+    /// never name a mailbox: starting with `.` (so also `.` and `..`), containing `/`, or empty
+    /// without a detail (`+folder@host` is Cyrus's shared-folder form, with the default empty
+    /// `postuser`); control characters were already refused by the grammar. The detail may contain
     /// `/` and `.` (folder hierarchy); the mailbox layer validates folder names.
     static func makeRecipient(_ path: ParsedPath, ignoreQuota: Bool, downcase: Bool) -> Recipient? {
         let plus = path.localPart.firstIndex(of: UInt8(ascii: "+"))
         var user = Array(path.localPart[..<(plus ?? path.localPart.endIndex)])
         let detail = plus.map { Array(path.localPart[($0 + 1)...]) }
-        guard let first = user.first, first != UInt8(ascii: "."),
+        guard user.first.map({ $0 != UInt8(ascii: ".") }) ?? (detail?.isEmpty == false),
               !user.contains(UInt8(ascii: "/")),
               !path.localPart.contains(where: Bytes.isControl)
         else { return nil }

@@ -11,8 +11,12 @@ public struct DeliveryPolicy: Sendable {
     /// Ours, `lmtp_detail_needs_post_right`: a `+detail` (or shared) folder takes mail only
     /// when its `dovecot-acl` grants `p` to the MAIL `AUTH=` identity (or `anyone`).
     public var folderPostNeedsRight = false
-    /// `postuser`: the local part that names the shared Maildir (nil when empty).
-    public var postUser: String?
+    /// `postuser`: the local part that means "a shared folder" (Cyrus's default: empty, so
+    /// `+folder@host`).
+    public var postUser = ""
+    /// The Maildir holding the shared folders: ours `lmtp_shared_maildir`, else the Maildir
+    /// named by a non-empty `postuser`; nil: there are no shared folders.
+    public var sharedMaildir: String?
     /// `lmtp_catchall_mailbox`: the user (`user` or `user@domain`) whose INBOX takes mail for
     /// unknown recipients.
     public var catchallMailbox: String?
@@ -33,7 +37,8 @@ public struct DeliveryPolicy: Sendable {
         separator = imapd[.unixhierarchysep] ? .slash : .dot
         fuzzyFolderMatch = imapd[.lmtpFuzzyMailboxMatch]
         folderPostNeedsRight = imapd[.lmtpDetailNeedsPostRight]
-        postUser = imapd[.postuser].isEmpty ? nil : imapd[.postuser]
+        postUser = imapd[.postuser]
+        sharedMaildir = imapd[.lmtpSharedMaildir].flatMap { $0.isEmpty ? nil : $0 } ?? (postUser.isEmpty ? nil : postUser)
         catchallMailbox = imapd[.lmtpCatchallMailbox].flatMap { $0.isEmpty ? nil : $0 }
         strictQuota = imapd[.lmtpStrictQuota]
         overQuotaIsPermanent = imapd[.lmtpOverQuotaPermFailure]

@@ -30,10 +30,14 @@ struct MailboxResolver {
     /// The destination of `recipient`. At RCPT (`create`), a missing user's Maildir is
     /// autocreated when the policy allows. Unknown recipients go to the catch-all, if any.
     func destination(for recipient: Recipient, create: Bool) -> Result<Destination, DeliveryFailure> {
-        guard let mailbox = addressing.mailbox(for: recipient) else { return catchall() }
-        if let postUser = policy.postUser, recipient.user == postUser {
+        if recipient.user == policy.postUser {
+            // A shared folder (Cyrus's `postuser`, by default `+folder@host`).
+            guard let name = policy.sharedMaildir,
+                  let mailbox = addressing.mailbox(user: name, domain: recipient.domain),
+                  store.mailboxExists(mailbox) else { return catchall() }
             return shared(mailbox, detail: recipient.detail)
         }
+        guard let mailbox = addressing.mailbox(for: recipient) else { return catchall() }
         if store.mailboxExists(mailbox) { return .success(.user(mailbox, detail: recipient.detail)) }
         if create, let rules = policy.autocreate, rules.allows(mailbox) {
             do {

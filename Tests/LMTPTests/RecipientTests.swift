@@ -69,7 +69,7 @@ struct RecipientTests {
     @Test(arguments: [
         "RCPT TO:<../etc@h>", "RCPT TO:<..@h>", "RCPT TO:<.alice@h>", "RCPT TO:<.@h>",
         "RCPT TO:<a/b@h>", "RCPT TO:<\"a/b\"@h>", "RCPT TO:<\"../x\"@h>", "RCPT TO:<\"\"@h>",
-        "RCPT TO:<+shared@h>", "RCPT TO:<\"\\\u{01}x\"@h>", "RCPT TO:<a\u{7F}b@h>", "RCPT TO:<a\tb@h>",
+        "RCPT TO:<+@h>", "RCPT TO:<\"\\\u{01}x\"@h>", "RCPT TO:<a\u{7F}b@h>", "RCPT TO:<a\tb@h>",
         "RCPT TO:<\"a\u{0B}b\"@h>", "RCPT TO:<a@../h>",
     ])
     func addressesThatCanNeverBeAMailboxAreRefused(_ line: String) {
@@ -87,6 +87,14 @@ struct RecipientTests {
         #expect(result.replies.last == "250 2.1.5 ok")
         #expect(result.agent.verified.first?.recipient.user == "jxxrg")
         #expect(result.agent.verified.first?.recipient.address == "jXXrg@h")
+    }
+
+    @Test("+folder@host (Cyrus's shared-folder form with an empty postuser) reaches the agent with an empty user")
+    func sharedFolderForm() {
+        let (replies, agent) = rcpt("RCPT TO:<+Shared.News@h>")
+        #expect(replies == ["250 2.1.5 ok"])
+        #expect(agent.verified.first?.recipient.user == "")
+        #expect(agent.verified.first?.recipient.detail == "Shared.News")
     }
 
     @Test func nullPathIsAnUnknownUser() {

@@ -91,6 +91,21 @@ struct MailboxAutocreateTests {
         #expect(bed.newFiles("shared").isEmpty)
     }
 
+    @Test("default empty postuser: +folder@host delivers to a folder of lmtp_shared_maildir; without one it is unknown")
+    func sharedFoldersCyrusDefault() throws {
+        let bed = try MailTestbed("shared-default", users: ["alice", "public"], extraConfig: ["lmtp_shared_maildir: public"])
+        try bed.makeFolder("public", ".news")
+        let ok = try bed.deliver(to: ["+news@test.example"])
+        #expect(MailboxReplies.successes(ok) == 1, "\(ok)")
+        #expect(bed.newFiles("public", ".news").count == 1)
+        #expect(try bed.deliver(to: ["+nosuch@test.example"]).contains("550 5.1.1 User unknown"))
+        #expect(bed.newFiles("public").isEmpty && bed.newFiles("alice").isEmpty)
+
+        let plain = try MailTestbed("shared-none", users: ["alice"])
+        #expect(try plain.deliver(to: ["+news@test.example"]).contains("550 5.1.1 User unknown"))
+        #expect(try plain.deliver(to: ["+@test.example"]).contains("501 5.5.4 Syntax error in parameters"))
+    }
+
     @Test("shared folders with the post right required: no p for anyone is 550 5.7.1")
     func sharedPermission() throws {
         let bed = try MailTestbed("shared-acl", users: ["shared"], extraConfig: [
