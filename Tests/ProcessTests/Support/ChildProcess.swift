@@ -117,20 +117,15 @@ final class ChildProcess {
     /// Waits for the child to end; returns the exit status, or 128+signal when killed.
     @discardableResult
     func wait(timeout: Double = 30) -> Int32 {
-        let end = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { return -1 }
-            if Date() > end { Glibc.kill(pid, SIGKILL); _ = waitpid(pid, &status, 0); break }
-            usleep(2000)
+        var code = reapChild(pid, within: timeout)
+        if code == nil {
+            Glibc.kill(pid, SIGKILL)
+            code = reapChild(pid, within: 10)
         }
         closeInput()
         close(stdoutFD)
         close(stderrFD)
-        let signalled = status & 0x7f
-        return signalled == 0 ? (status >> 8) & 0xff : 128 + signalled
+        return code ?? -1
     }
 }
 

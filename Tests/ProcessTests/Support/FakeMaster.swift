@@ -203,16 +203,7 @@ final class ServiceProcess {
     /// The exit status (128 + signal when killed), or nil if it still runs after `timeout` s.
     func exitStatus(within timeout: Double) -> Int32? {
         if let status { return status }
-        let end = Date().addingTimeInterval(timeout)
-        var raw: Int32 = 0
-        while true {
-            let r = waitpid(pid, &raw, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { return -1 }
-            if Date() >= end { return nil }
-            usleep(2000)
-        }
-        let code = cshim_wifsignaled(raw) != 0 ? 128 + cshim_wtermsig(raw) : cshim_wexitstatus(raw)
+        guard let code = reapChild(pid, within: timeout) else { return nil }
         status = code
         return code
     }

@@ -106,19 +106,9 @@ final class MasterHarness {
     /// Reaps minimaster; its exit status (128+signal when killed), nil on timeout.
     func waitExit(timeout: Double = 20) -> Int32? {
         if let exitStatus { return exitStatus }
-        let end = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
-        repeat {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid {
-                let code = cshim_wifexited(status) != 0 ? cshim_wexitstatus(status) : 128 + cshim_wtermsig(status)
-                exitStatus = code
-                return code
-            }
-            if r < 0 && errno != EINTR { return nil }
-            if timeout > 0 { usleep(5_000) }
-        } while Date() < end
-        return nil
+        guard let code = reapChild(pid, within: timeout), code >= 0 else { return nil }
+        exitStatus = code
+        return code
     }
 
     /// SIGTERM and wait.
