@@ -83,7 +83,7 @@ public final class DescriptorInput: ByteInput {
     }
 
     /// Seconds on the monotonic clock.
-    private static func now() -> Double {
+    static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
@@ -93,14 +93,23 @@ public final class DescriptorInput: ByteInput {
 /// Writes a connection's bytes to a file descriptor, all of them, retrying short writes.
 public final class DescriptorOutput: ByteOutput {
     public let fd: Int32
+    /// Seconds a write may wait for the client to read (0: forever). A client that sends
+    /// but never reads its replies cannot hold a child forever.
+    public var timeout: Int
 
-    public init(fd: Int32) { self.fd = fd }
+    public init(fd: Int32, timeout: Int = 0) {
+        self.fd = fd
+        self.timeout = timeout
+    }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StreamError) {
         guard var next = bytes.baseAddress else { return }
         var left = bytes.count
+        let deadline = timeout > 0 ? DescriptorInput.now() + Double(timeout) : nil
         while left > 0 {
-            let n = Glibc.write(fd, next, left)
+            try waitUntilWritable(until: deadline)
+            // Ready means room for PIPE_BUF bytes: a larger blocking write could still block.
+            let n = Glibc.write(fd, next, min(left, Int(PIPE_BUF)))
             if n > 0 {
                 next += n
                 left -= n
@@ -109,6 +118,22 @@ public final class DescriptorOutput: ByteOutput {
             } else {
                 throw .failed(String(cString: strerror(errno)))
             }
+        }
+    }
+
+    private func waitUntilWritable(until deadline: Double?) throws(StreamError) {
+        while true {
+            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            var wait: Int32 = -1
+            if let deadline {
+                let left = deadline - DescriptorInput.now()
+                if left <= 0 { throw .timedOut }
+                wait = Int32(clamping: Int((left * 1000).rounded(.up)))
+            }
+            let ready = poll(&pfd, 1, wait)
+            if ready > 0 { return }
+            if ready == 0 { throw .timedOut }
+            if errno != EINTR { throw .failed(String(cString: strerror(errno))) }
         }
     }
 }

@@ -46,7 +46,7 @@ public final class LMTPService {
                                     shouldStopOnSignal: stopOnSignal, stop: stop)
         input.isBetweenCommands = { [weak session] in !(session?.isReceivingMessage ?? false) }
         let tls = tlsUpgrader(preauthenticated: settings.preauthenticated, input: input, outputFD: outputFD)
-        let end = session.run(input: input, output: DescriptorOutput(fd: outputFD), tls: tls)
+        let end = session.run(input: input, output: DescriptorOutput(fd: outputFD, timeout: configuration.idleTimeout), tls: tls)
         tls?.finish()
         sessionLogger.debug("session ended: \(end)")
         return end

@@ -144,6 +144,28 @@ struct LMTPDBadInputTests {
         #expect(child.wait() == 0)
     }
 
+    @Test("a client that sends but never reads its replies is dropped after the idle timeout")
+    func clientThatNeverReads() throws {
+        let bed = try MailTestbed("noread", extraConfig: ["lmtp_idle_timeout: 2"])
+        let child = try bed.startLMTPD()
+        // 100,000 NOOPs: their replies overflow the output pipe, which nobody reads.
+        let flood = Array(String(repeating: "NOOP\r\n", count: 100_000).utf8)
+        let input = child.stdinFD
+        let writer = Thread {
+            var offset = 0
+            while offset < flood.count {
+                let n = flood.withUnsafeBytes { write(input, $0.baseAddress! + offset, flood.count - offset) }
+                if n <= 0 { return }  // EPIPE once lmtpd has gone
+                offset += n
+            }
+        }
+        writer.start()
+        let started = Date()
+        let status = reapChild(child.pid, within: 20)
+        #expect(status == 0, "lmtpd still blocked writing after 20 s")
+        #expect(Date().timeIntervalSince(started) < 15)
+    }
+
     @Test("a bad imapd.conf is a 421 with the file and line, exit 78")
     func badConfiguration() throws {
         let bed = try MailTestbed("badconf")
