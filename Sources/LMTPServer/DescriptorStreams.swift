@@ -1,5 +1,6 @@
 import Glibc
 import LMTP
+import TLS
 
 /// Reads a connection's bytes from a file descriptor, waiting at most `idleTimeout` seconds for
 /// each chunk (Cyrus lmtpd: 360 s), so that a silent client cannot hold a process forever.
@@ -83,7 +84,7 @@ public final class DescriptorInput: ByteInput {
     }
 
     /// Seconds on the monotonic clock.
-    static func now() -> Double {
+    private static func now() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
@@ -105,7 +106,7 @@ public final class DescriptorOutput: ByteOutput {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StreamError) {
         guard var next = bytes.baseAddress else { return }
         var left = bytes.count
-        let deadline = timeout > 0 ? DescriptorInput.now() + Double(timeout) : nil
+        let deadline = timeout > 0 ? MonotonicTime.now() + Double(timeout) : nil
         while left > 0 {
             try waitUntilWritable(until: deadline)
             // Ready means room for PIPE_BUF bytes: a larger blocking write could still block.
@@ -122,18 +123,10 @@ public final class DescriptorOutput: ByteOutput {
     }
 
     private func waitUntilWritable(until deadline: Double?) throws(StreamError) {
-        while true {
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            var wait: Int32 = -1
-            if let deadline {
-                let left = deadline - DescriptorInput.now()
-                if left <= 0 { throw .timedOut }
-                wait = Int32(clamping: Int((left * 1000).rounded(.up)))
-            }
-            let ready = poll(&pfd, 1, wait)
-            if ready > 0 { return }
-            if ready == 0 { throw .timedOut }
-            if errno != EINTR { throw .failed(String(cString: strerror(errno))) }
+        switch DescriptorReadiness.wait(fd: fd, events: Int16(POLLOUT), until: deadline) {
+        case .ready: return
+        case .timedOut: throw .timedOut
+        case .failed(let text): throw .failed(text)
         }
     }
 }
