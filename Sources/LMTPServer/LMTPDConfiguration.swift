@@ -26,6 +26,9 @@ public struct LMTPDConfiguration: Sendable {
     public var umask: mode_t
     /// Cyrus's `debug_command`, run by `-D`.
     public var debugCommand: String?
+    /// `cyrus_user` and `cyrus_group` (nil when unset): whom lmtpd becomes when started as root.
+    public var cyrusUser: String?
+    public var cyrusGroup: String?
     /// imapd.conf keys that are neither Cyrus options we know nor overflow we use.
     public var unknownOptions: [UnknownOption]
     /// LMTP AUTH: the `sasl_*` options, `allowplaintext`, `sasl_minimum_layer`, `failedloginpause`.
@@ -81,6 +84,8 @@ public struct LMTPDConfiguration: Sendable {
         syslogIdent = "\(imapd[.syslogPrefix] ?? "cyrus")/\(service)"
         umask = Self.octal(imapd[.umask]) ?? 0o077
         debugCommand = imapd[.debugCommand]
+        cyrusUser = imapd[.cyrusUser]
+        cyrusGroup = imapd[.cyrusGroup]
         unknownOptions = imapd.unknownOptions
         sasl = SASLConfiguration(imapd, serverFQDN: servername)
         tls = Self.tlsConfiguration(imapd, service: service)

@@ -64,6 +64,11 @@ public enum LMTPDProgram {
             return ExitStatus.config
         }
         let logger = bootstrapLogging(ident: configuration.syslogIdent, options)
+        if let refusal = dropRoot(configuration) {
+            logger.critical("must run as the Cyrus user: \(refusal)")
+            if launch == .standalone { writeAll(1, "421 4.3.0 lmtpd: must run as the Cyrus user: \(refusal)\r\n") }
+            return ExitStatus.usage
+        }
         _ = umask(configuration.umask)
         for unknown in configuration.unknownOptions {
             logger.debug("unknown imapd.conf option \(unknown.key) at \(unknown.location)")
@@ -85,6 +90,19 @@ public enum LMTPDProgram {
         runDebugCommand(options, configuration, logger)
         return child.run { connection in
             _ = server.serve(inputFD: connection.inputFD, outputFD: connection.outputFD, stop: .onShutdownSignals)
+        }
+    }
+
+    /// Started as root, lmtpd becomes `cyrus_user` before it opens anything the configuration
+    /// or a recipient names (TLS files, the duplicate database, Maildirs): mail is never
+    /// delivered as root. Returns why it cannot (then lmtpd refuses to run, as Cyrus's does).
+    private static func dropRoot(_ configuration: LMTPDConfiguration) -> ServiceUser.Problem? {
+        guard ServiceUser.isRoot else { return nil }
+        do throws(ServiceUser.Problem) {
+            try ServiceUser.resolve(userOption: configuration.cyrusUser, groupOption: configuration.cyrusGroup).become()
+            return nil
+        } catch {
+            return error
         }
     }
 

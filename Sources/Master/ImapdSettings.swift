@@ -1,4 +1,5 @@
 import ConfParse
+import ServiceContract
 
 /// What master reads from imapd.conf (ident `master`).
 struct ImapdSettings {
@@ -7,6 +8,14 @@ struct ImapdSettings {
     var syslogPrefix: String
     /// `master_bind_errors_fatal` (default off).
     var bindErrorsFatal: Bool
+    /// `cyrus_user` and `cyrus_group` (nil when unset): whom to become after binding as root.
+    var cyrusUser: String?
+    var cyrusGroup: String?
+
+    /// The identity the services run as when minimaster starts as root.
+    func serviceUser() throws(ServiceUser.Problem) -> ServiceUser {
+        try ServiceUser.resolve(userOption: cyrusUser, groupOption: cyrusGroup)
+    }
 
     static func load(path: String) -> Result<ImapdSettings, ConfigError> {
         do throws(ConfigError) {
@@ -14,7 +23,8 @@ struct ImapdSettings {
             try config.validate(needsPartition: false)
             let prefix = config[.syslogPrefix].flatMap { $0.isEmpty ? nil : $0 } ?? "cyrus"
             return .success(ImapdSettings(configDirectory: config[.configdirectory] ?? "/var/lib/cyrus",
-                                          syslogPrefix: prefix, bindErrorsFatal: config[.masterBindErrorsFatal]))
+                                          syslogPrefix: prefix, bindErrorsFatal: config[.masterBindErrorsFatal],
+                                          cyrusUser: config[.cyrusUser], cyrusGroup: config[.cyrusGroup]))
         } catch {
             return .failure(error)
         }

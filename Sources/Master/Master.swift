@@ -2,6 +2,7 @@ import ConfParse
 import Glibc
 import Logging
 import MailLogging
+import ServiceContract
 import Systemd
 
 /// minimaster's supervisor: Cyrus master's startup order, then the event loop.
@@ -16,10 +17,10 @@ import Systemd
 /// 3. `-d`: fork, the parent exits with the child's startup result; stdio redirected; the
 ///    child tells systemd `MAINPID=`;
 /// 4. pidfile (`-p`, or the default with `-d`), `{configdirectory}/socket` created if missing;
-/// 5. START entries to completion; EVENTS reported as not run;
-/// 6. every listener bound or taken from systemd (errors disable the listener, or exit 69 with
-///    `master_bind_errors_fatal: yes`), passed sockets no service claims closed; `wait=y`
-///    daemons started;
+/// 5. every listener bound or taken from systemd (errors disable the listener, or exit 69 with
+///    `master_bind_errors_fatal: yes`), passed sockets no service claims closed;
+/// 6. started as root: become `cyrus_user` (privileged ports are bound by now); then START
+///    entries to completion, EVENTS reported as not run, `wait=y` daemons started;
 /// 7. the loop, until a shutdown signal and the drain are over (`READY=1` once the services'
 ///    children have started, see ``ServiceManagerLink``).
 public enum Master {
@@ -91,17 +92,23 @@ public enum Master {
             }
         }
         defer { if pidfileFD >= 0 { close(pidfileFD) } }
-        ensureSocketDirectory(imapd.configDirectory, logger: logger)
+        let createdSocketDirectory = ensureSocketDirectory(imapd.configDirectory, logger: logger)
 
         guard SignalSource.install() else {
             fatal("unable to install signal handlers: \(errnoText())")
             return finish(MasterExit.osError)
         }
         logger.notice("process started: \(options.cyrusConfPath), \(options.imapdConfPath)")
-        guard StartCommands.run(configuration.start, environment: Supervisor.currentEnvironment(), logger: logger) else {
-            return finish(MasterExit.startupFailed)
+        // Resolved before binding, so that a missing user is reported before anything listens.
+        var serviceUser: ServiceUser?
+        if ServiceUser.isRoot {
+            do throws(ServiceUser.Problem) {
+                serviceUser = try imapd.serviceUser()
+            } catch {
+                fatal("\(error)")
+                return finish(MasterExit.config)
+            }
         }
-        reportEvents(configuration.events, logger: logger)
 
         var settings = Supervisor.Settings()
         settings.backlog = options.backlog
@@ -118,6 +125,15 @@ public enum Master {
             }
         }
         activated.closeUnclaimed(logger: logger)
+        if let serviceUser {
+            guard drop(to: serviceUser, socketDirectory: createdSocketDirectory, logger: logger, fatal: fatal) else {
+                return finish(MasterExit.osError)
+            }
+        }
+        guard StartCommands.run(configuration.start, environment: Supervisor.currentEnvironment(), logger: logger) else {
+            return finish(MasterExit.startupFailed)
+        }
+        reportEvents(configuration.events, logger: logger)
         guard supervisor.startWaitDaemons() else {
             return finish(MasterExit.osError)
         }
@@ -126,15 +142,35 @@ public enum Master {
     }
 
     /// `{configdirectory}/socket` holds the children's accept locks: created when missing.
-    static func ensureSocketDirectory(_ configDirectory: String, logger: Logger) {
+    /// Returns its path when this call created it.
+    static func ensureSocketDirectory(_ configDirectory: String, logger: Logger) -> String? {
         let path = configDirectory + "/socket"
         var info = stat()
-        if stat(path, &info) == 0 { return }
+        if stat(path, &info) == 0 { return nil }
         if mkdir(path, 0o755) == 0 {
             logger.notice("created \(path) for the services' accept locks")
-        } else {
-            logger.error("unable to create \(path) (services' accept locks): \(errnoText())")
+            return path
         }
+        logger.error("unable to create \(path) (services' accept locks): \(errnoText())")
+        return nil
+    }
+
+    /// Started as root: the listeners are bound, so become `cyrus_user` before any START entry
+    /// or child runs (a socket directory created here goes to that user first, so the
+    /// children can take their accept locks in it). On failure nothing has run yet.
+    static func drop(to user: ServiceUser, socketDirectory: String?, logger: Logger,
+                     fatal: (String) -> Void) -> Bool {
+        if let socketDirectory, !user.takeOwnership(of: socketDirectory) {
+            logger.error("unable to give \(socketDirectory) to \(user.name): \(errnoText())")
+        }
+        do throws(ServiceUser.Problem) {
+            try user.become()
+        } catch {
+            fatal("\(error)")
+            return false
+        }
+        logger.notice("running as \(user.name) (uid \(user.uid), gid \(user.gid))")
+        return true
     }
 
     /// `path` made absolute against the current directory (cyrus.conf is re-read on SIGHUP,

@@ -35,13 +35,3 @@ struct CyrusMasterInteropTests {
         #expect(FileManager.default.fileExists(atPath: bed.root.appendingPathComponent("conf/socket/lmtpunix-0.lock").path))
     }
 }
-
-func chownTree(_ root: URL, to user: String) throws {
-    guard let entry = getpwnam(user) else { throw POSIXError(.ENOENT) }
-    let (uid, gid) = (entry.pointee.pw_uid, entry.pointee.pw_gid)
-    chown(root.path, uid, gid)
-    let enumerator = FileManager.default.enumerator(atPath: root.path)
-    while let relative = enumerator?.nextObject() as? String {
-        chown(root.appendingPathComponent(relative).path, uid, gid)
-    }
-}

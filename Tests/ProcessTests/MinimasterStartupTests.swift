@@ -26,7 +26,7 @@ struct MinimasterStartupTests {
         #expect(stderr.contains("cannot find executable for service 'ghost'"), "stderr: \(stderr)")
     }
 
-    @Test("START entries run to completion, in order, before any service is bound")
+    @Test("START entries run to completion, in order, after binding and before any service child starts")
     func startEntries() throws {
         let h = try MasterHarness("start")
         let marker = h.bed.root.appendingPathComponent("started").path
@@ -38,8 +38,10 @@ struct MinimasterStartupTests {
         let first = lines.firstIndex { $0.contains("START entry first pid") && $0.contains("exited normally") }
         let second = lines.firstIndex { $0.contains("START entry second pid") && $0.contains("exited normally") }
         let bound = lines.firstIndex { $0.contains("service echo/unix listening") }
-        #expect(first != nil && second != nil && bound != nil)
-        if let first, let second, let bound { #expect(first < second && second < bound) }
+        let child = lines.firstIndex { $0.contains("service echo/unix pid") && $0.contains("started") }
+        #expect(first != nil && second != nil && bound != nil && child != nil)
+        // Bound first (as root, privileged ports included), then START as the service user.
+        if let first, let second, let bound, let child { #expect(bound < first && first < second && second < child) }
         #expect(FileManager.default.fileExists(atPath: marker))
     }
 
@@ -51,7 +53,7 @@ struct MinimasterStartupTests {
         try h.start(waitForReady: false)
         #expect(h.waitExit() == 1)
         #expect(h.log().contains("can't run startup"))
-        #expect(!h.log().contains("listening on"))
+        #expect(!h.log().contains("service echo/unix pid"), "no service child may start")
     }
 
     @Test("the pidfile is locked: a second minimaster on it exits 71")

@@ -60,6 +60,7 @@ final class FakeMaster {
     func spawn(_ arguments: [String] = [], service: String? = "lmtpunix", id: String? = "0",
                executable: String = TestPaths.executable("lmtpd"), waitUntilReady: Bool = true) throws -> ServiceProcess {
         spawned += 1
+        try ServiceUserHandover.prepare(bed.root)
         let log = bed.root.appendingPathComponent("lmtpd-\(spawned).log")
         let logFD = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         let nullFD = open("/dev/null", O_RDWR | O_CLOEXEC)

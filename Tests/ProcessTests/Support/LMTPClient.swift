@@ -114,9 +114,9 @@ final class SocketConnection {
 
 /// A TCP port on 127.0.0.1 that was free a moment ago, chosen below the kernel's ephemeral
 /// range (32768-60999) so that no concurrent `bind(0)` or outgoing connection takes it.
-func freeTCPPort() throws -> UInt16 {
+func freeTCPPort(in range: Range<UInt16> = 20000..<32768) throws -> UInt16 {
     for _ in 0..<200 {
-        let port = UInt16.random(in: 20000..<32768)
+        let port = UInt16.random(in: range)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -49,7 +49,8 @@ final class MailTestbed {
 
     /// Starts lmtpd on pipes with this testbed's configuration.
     func startLMTPD(_ extraArguments: [String] = []) throws -> ChildProcess {
-        try ChildProcess(path: TestPaths.executable("lmtpd"), arguments: ["-C", configFile.path] + extraArguments)
+        try ServiceUserHandover.prepare(root)
+        return try ChildProcess(path: TestPaths.executable("lmtpd"), arguments: ["-C", configFile.path] + extraArguments)
     }
 
     /// Runs one whole session: writes `input`, closes standard input, returns everything lmtpd

@@ -56,6 +56,7 @@ final class MasterHarness {
     func start(_ arguments: [String] = [], waitForReady: Bool = true) throws {
         let argv = [TestPaths.executable("minimaster"), "-M", cyrusConf, "-C", imapdConf, "-L", logPath,
                     "--drain-timeout", "10"] + arguments
+        try ServiceUserHandover.prepare(bed.root)
         pid = try Self.spawn(argv)
         guard waitForReady else { return }
         var exited = false

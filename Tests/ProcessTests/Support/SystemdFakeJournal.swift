@@ -28,6 +28,8 @@ final class SystemdFakeJournal {
             if let createdDirectory { rmdir(createdDirectory) }
             return nil
         }
+        // As journald's: anyone may log (minimaster and lmtpd run as the service user).
+        chmod(path, 0o666)
         return SystemdFakeJournal(recorder: recorder, createdDirectory: createdDirectory)
     }
 

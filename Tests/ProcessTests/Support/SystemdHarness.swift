@@ -45,6 +45,7 @@ final class SystemdMaster {
         }
         let fd3 = sockets.count > 0 ? sockets[0].fd : -1
         let fd4 = sockets.count > 1 ? sockets[1].fd : -1
+        try ServiceUserHandover.prepare(harness.bed.root)
         pid = try systemdSpawn(argv, environment: env, fd3: fd3, fd4: fd4, stderr: stderr)
         exitStatus = nil
     }
@@ -61,6 +62,7 @@ final class SystemdMaster {
         let errPath = harness.bed.root.appendingPathComponent("activate.err").path
         let err = open(errPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         defer { if err >= 0 { close(err) } }
+        try ServiceUserHandover.prepare(harness.bed.root)
         pid = try systemdSpawn(argv, environment: environment, fd3: -1, fd4: -1, stderr: err)
         exitStatus = nil
     }
