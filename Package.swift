@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "lmtpd",
             dependencies: [
-                "LMTPServer",
+                "LMTPServer", "ConfParse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -17,8 +17,11 @@ public enum ConfigReport {
     /// `configdirectory` but no partition) and reports on them. When both are usable,
     /// imapd.conf is also read as each SERVICES and DAEMON entry would read it, so that bad
     /// `<service>_<option>` values (which only that service checks) are reported too.
-    public static func check(cyrusConfPath: String, imapdConfPath: String,
-                             mode: CyrusConf.Mode = .strict) -> ConfigCheckResult {
+    ///
+    /// `programChecks`, given both usable files, returns what the programs of the entries
+    /// find in their own options (see ``CheckConfigProtocol``); its errors fail the check.
+    public static func check(cyrusConfPath: String, imapdConfPath: String, mode: CyrusConf.Mode = .strict,
+                             programChecks: ((CyrusConf, ImapdConfig) -> [ConfigDiagnostic])? = nil) -> ConfigCheckResult {
         let cyrus = Result(catching: { () throws(ConfigError) -> CyrusConf in try CyrusConf.load(path: cyrusConfPath, mode: mode) })
         let imapd = Result(catching: { () throws(ConfigError) -> ImapdConfig in
             let config = try ImapdConfig.load(path: imapdConfPath, service: "master")
@@ -26,7 +29,8 @@ public enum ConfigReport {
             return config
         })
         var serviceErrors: [ConfigDiagnostic] = []
-        if case .success(let conf) = cyrus, case .success = imapd {
+        var programWarnings: [ConfigDiagnostic] = []
+        if case .success(let conf) = cyrus, case .success(let config) = imapd {
             var seen: Set<String> = []
             for name in conf.services.map(\.name) + conf.daemons.map(\.name) where seen.insert(name.lowercased()).inserted {
                 do throws(ConfigError) {
@@ -35,14 +39,19 @@ public enum ConfigReport {
                     serviceErrors += error.diagnostics.map { var d = $0; d.message += " (as read by service \(name))"; return d }
                 }
             }
+            if serviceErrors.isEmpty, let programChecks {
+                let findings = programChecks(conf, config)
+                serviceErrors += findings.filter { $0.severity == .error }
+                programWarnings = findings.filter { $0.severity == .warning }
+            }
         }
-        return check(cyrus: cyrus, imapd: imapd, serviceErrors: serviceErrors)
+        return check(cyrus: cyrus, imapd: imapd, serviceErrors: serviceErrors, serviceWarnings: programWarnings)
     }
 
     /// Reports on already-parsed configurations (or the errors that parsing threw), plus
     /// errors found when imapd.conf was read for individual services.
     public static func check(cyrus: Result<CyrusConf, ConfigError>, imapd: Result<ImapdConfig, ConfigError>,
-                             serviceErrors: [ConfigDiagnostic] = []) -> ConfigCheckResult {
+                             serviceErrors: [ConfigDiagnostic] = [], serviceWarnings: [ConfigDiagnostic] = []) -> ConfigCheckResult {
         var stderr: [String] = []
         var errors: [ConfigDiagnostic] = []
         switch cyrus {
@@ -53,6 +62,7 @@ public enum ConfigReport {
         case .success(let config): stderr += imapdWarnings(config)
         case .failure(let error): errors += error.diagnostics
         }
+        stderr += serviceWarnings.map(\.description)
         errors += serviceErrors
         guard case .success(let conf) = cyrus, case .success(let config) = imapd, errors.isEmpty else {
             stderr += errors.map(\.description)

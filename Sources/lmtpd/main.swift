@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfParse
 import LMTPServer
 
 /// lmtpd: Cyrus-compatible LMTP delivery into Maildir. Thin: everything lives in LMTPServer.
@@ -39,7 +40,18 @@ struct LMTPD: ParsableCommand {
     @Flag(name: .long, help: "Also write log lines to standard error.")
     var logToStderr = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Check imapd.conf as this service reads it, for what lmtpd would refuse at start-up or at the first delivery; print the findings (for minimaster --check) and exit 0, or 78 on errors.",
+        valueName: "service"))
+    var checkConfig: String?
+
     func run() throws {
+        if let service = checkConfig {
+            let findings = LMTPDConfigCheck.run(path: configFile, service: service)
+            print(CheckConfigProtocol.render(program: "lmtpd", findings), terminator: "")
+            if findings.contains(where: { $0.severity == .error }) { throw ExitCode(78) }
+            return
+        }
         var options = LMTPDOptions()
         options.configFile = configFile
         options.uses = uses

@@ -90,7 +90,8 @@ struct Minimaster: ParsableCommand {
         }
         if check {
             let result = ConfigReport.check(cyrusConfPath: cyrusConf, imapdConfPath: imapdConf,
-                                            mode: cyrusCompatible ? .cyrusCompatible : .strict)
+                                            mode: cyrusCompatible ? .cyrusCompatible : .strict,
+                                            programChecks: { ServiceProgramCheck.findings($0, $1) })
             Output.write(result.output, to: 1)
             Output.write(result.diagnostics, to: 2)
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
