@@ -85,7 +85,7 @@ public enum ConfigReport {
                              message: "unknown option '\($0.key)' (no Cyrus program reads it; kept as an overflow entry)",
                              severity: .warning)
         }
-        return DiagnosticCollector.sorted(config.warnings + unknown).map(\.description)
+        return DiagnosticCollector.sorted(config.warnings + unknown + config.notImplementedOptions).map(\.description)
     }
 
     /// The entries of a cyrus.conf as aligned tables, one per section.

@@ -59,6 +59,26 @@ public struct ImapdConfig: Sendable {
         return option.decode(option.defaultValue)
     }
 
+    /// The checked value of any option with a type (typed or accepted-and-ignored), for this
+    /// service, else its default; nil for other names and for options without a default.
+    func checkedValue(_ name: String) -> ConfigValue? {
+        (specific[name] ?? generic[name])?.value ?? ImapdOptionTable.typed[name]?.defaultValue.map { value in
+            if case .string(let text) = value, let configDirectory, let rest = Self.afterConfigDirectoryPrefix(text) {
+                return .string(configDirectory + rest)
+            }
+            return value
+        }
+    }
+
+    /// Options this project accepts but does not implement that this file sets, as warnings.
+    public var notImplementedOptions: [ConfigDiagnostic] {
+        DiagnosticCollector.sorted(ImapdIgnoredOptions.specs.compactMap { spec in
+            guard case .notImplemented(let why) = spec.use, let setting = specific[spec.name] ?? generic[spec.name] else { return nil }
+            return ConfigDiagnostic(file: setting.location.file, line: setting.location.line,
+                                    message: "option '\(spec.name)' is accepted but not implemented: \(why)", severity: .warning)
+        })
+    }
+
     /// Where a typed option was set for this service, or `nil` when it has its default.
     public func location<Value>(of option: ImapdOption<Value>) -> ConfigLocation? {
         (specific[option.name] ?? generic[option.name])?.location

@@ -27,12 +27,33 @@ enum ConfigValue: Sendable, Hashable {
     case seconds(Int)
 }
 
-/// Name, type and default of an option, without its Swift value type.
+/// Whose option it is.
+public enum ImapdOptionOrigin: Sendable, Hashable {
+    /// Cyrus IMAP's option, with Cyrus 3.6's name, type and default.
+    case cyrus
+    /// This project's own option (Cyrus has no such option).
+    case ours
+}
+
+/// Whether lmtpd or minimaster act on an option that is accepted in imapd.conf.
+public enum ImapdOptionUse: Sendable, Hashable {
+    /// Read by lmtpd or minimaster.
+    case read
+    /// Read only by other Cyrus programs (imapd, timsieved, deliver...): checked, then left alone.
+    case otherPrograms
+    /// An lmtpd or master option we accept but do not implement; `--check` warns when it is set.
+    case notImplemented(String)
+}
+
+/// Name, type, default, origin and use of an option, without its Swift value type: one entry
+/// of the option table (``ImapdOptionTable``).
 struct ImapdOptionSpec: Sendable {
     let name: String
     let type: ImapdOptionType
     /// `nil` when the option has no default (Cyrus's `<none>`).
     let defaultValue: ConfigValue?
+    var origin: ImapdOptionOrigin = .cyrus
+    var use: ImapdOptionUse = .read
 }
 
 /// A typed imapd.conf option, e.g. `ImapdOption<Int>.maxmessagesize`, used as
@@ -44,9 +65,27 @@ public struct ImapdOption<Value: Sendable>: Sendable {
     /// How the value is written and checked.
     public let type: ImapdOptionType
     let defaultValue: ConfigValue?
+    /// Cyrus's option, or ours.
+    public var origin: ImapdOptionOrigin = .cyrus
     let decode: @Sendable (ConfigValue?) -> Value
 
-    var spec: ImapdOptionSpec { ImapdOptionSpec(name: name, type: type, defaultValue: defaultValue) }
+    init(name: String, type: ImapdOptionType, defaultValue: ConfigValue?, origin: ImapdOptionOrigin = .cyrus,
+         decode: @escaping @Sendable (ConfigValue?) -> Value) {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.origin = origin
+        self.decode = decode
+    }
+
+    var spec: ImapdOptionSpec { ImapdOptionSpec(name: name, type: type, defaultValue: defaultValue, origin: origin) }
+
+    /// The same option declared as this project's own (not Cyrus's).
+    var ours: Self {
+        var copy = self
+        copy.origin = .ours
+        return copy
+    }
 }
 
 extension ImapdOption where Value == String {

@@ -1,59 +1,48 @@
 /// The registry the imapd.conf reader uses: typed options by name, deprecated names, and
 /// which other names Cyrus knows (so that only real unknowns are reported).
 enum ImapdOptionTable {
-    /// Options of this project that Cyrus does not have.
-    static let ownOptions: Set<String> = ["maildir_path", "lmtp_idle_timeout", "lmtp_detail_needs_post_right", "duplicate_max_age", "lmtp_shared_maildir",
-        // lmtpd's optional headers
-        "lmtp_add_missing_message_id", "lmtp_add_missing_date", "lmtp_add_session_id_header", "lmtp_add_delivered_to"]
-
     /// Every typed option (each static member of `ImapdOption`).
     static let typedSpecs: [ImapdOptionSpec] = [
         // Text without default
         ImapdOption.configdirectory.spec, ImapdOption.defaultpartition.spec, ImapdOption.servername.spec,
-        ImapdOption.syslogPrefix.spec, ImapdOption.syslogFacility.spec, ImapdOption.mboxnameLockpath.spec,
-        ImapdOption.procPath.spec, ImapdOption.lmtpCatchallMailbox.spec, ImapdOption.autocreateInboxFolders.spec,
-        ImapdOption.mailnotifier.spec, ImapdOption.mupdateServer.spec, ImapdOption.proxyservers.spec,
+        ImapdOption.syslogPrefix.spec, ImapdOption.lmtpCatchallMailbox.spec, ImapdOption.autocreateInboxFolders.spec,
         ImapdOption.tlsServerCert.spec, ImapdOption.tlsServerKey.spec, ImapdOption.tlsClientCaFile.spec,
-        ImapdOption.tlsClientCaDir.spec, ImapdOption.tlsServerDhparam.spec, ImapdOption.tlsCrlFile.spec,
-        ImapdOption.tlsSessionsDbPath.spec, ImapdOption.debugCommand.spec, ImapdOption.autocreateSieveFolders.spec,
-        ImapdOption.sievenotifier.spec, ImapdOption.prometheusStatsDir.spec, ImapdOption.cyrusUser.spec,
+        ImapdOption.tlsClientCaDir.spec, ImapdOption.debugCommand.spec, ImapdOption.autocreateSieveFolders.spec,
+        ImapdOption.cyrusUser.spec,
         ImapdOption.cyrusGroup.spec,
         // Text with default
-        ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.tempPath.spec,
-        ImapdOption.lmtpExcludeSpecialuse.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
-        ImapdOption.duplicateDbPath.spec, ImapdOption.duplicateDb.spec, ImapdOption.userdenyDb.spec,
-        ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,
-        ImapdOption.tlsCiphers.spec, ImapdOption.tlsEccurve.spec, ImapdOption.sievedir.spec,
-        ImapdOption.sendmail.spec, ImapdOption.qosmarking.spec, ImapdOption.lmtpsocket.spec,
-        ImapdOption.idlesocket.spec, ImapdOption.notifysocket.spec, ImapdOption.maildirPath.spec,
+        ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
+        ImapdOption.duplicateDbPath.spec, ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,
+        ImapdOption.tlsCiphers.spec, ImapdOption.sievedir.spec,
+        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec,
         // Enumerations
         ImapdOption.serverinfo.spec, ImapdOption.virtdomains.spec, ImapdOption.tlsClientCerts.spec,
         ImapdOption.smtpBackend.spec,
         // Switches
-        ImapdOption.debug.spec, ImapdOption.chatty.spec, ImapdOption.unixhierarchysep.spec,
-        ImapdOption.altnamespace.spec, ImapdOption.hashimapspool.spec, ImapdOption.fulldirhash.spec,
+        ImapdOption.debug.spec, ImapdOption.unixhierarchysep.spec,
         ImapdOption.lmtpDowncaseRcpt.spec, ImapdOption.lmtpStrictRfc2821.spec, ImapdOption.lmtpFuzzyMailboxMatch.spec,
-        ImapdOption.lmtpStrictQuota.spec, ImapdOption.lmtpOverQuotaPermFailure.spec, ImapdOption.lmtpPreparse.spec,
-        ImapdOption.duplicatesuppression.spec, ImapdOption.singleinstancestore.spec, ImapdOption.reject8bit.spec,
+        ImapdOption.lmtpStrictQuota.spec, ImapdOption.lmtpOverQuotaPermFailure.spec, ImapdOption.duplicatesuppression.spec, ImapdOption.reject8bit.spec,
         ImapdOption.munge8bit.spec, ImapdOption.autocreatePost.spec, ImapdOption.allowplaintext.spec,
-        ImapdOption.allowanonymouslogin.spec, ImapdOption.softNoauth.spec, ImapdOption.tlsPreferServerCiphers.spec,
-        ImapdOption.tcpKeepalive.spec, ImapdOption.sieveusehomedir.spec, ImapdOption.sieveUseLmtpReject.spec,
-        ImapdOption.anysievefolder.spec, ImapdOption.masterBindErrorsFatal.spec, ImapdOption.prometheusEnabled.spec,
-        ImapdOption.lmtpDetailNeedsPostRight.spec, ImapdOption.lmtpSharedMaildir.spec,
+        ImapdOption.softNoauth.spec, ImapdOption.tlsPreferServerCiphers.spec,
+        ImapdOption.sieveusehomedir.spec, ImapdOption.sieveUseLmtpReject.spec,
+        ImapdOption.anysievefolder.spec, ImapdOption.masterBindErrorsFatal.spec, ImapdOption.lmtpDetailNeedsPostRight.spec, ImapdOption.lmtpSharedMaildir.spec,
         ImapdOption.lmtpAddMissingMessageId.spec, ImapdOption.lmtpAddMissingDate.spec,
         ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec,
         // Integers and durations
         ImapdOption.maxmessagesize.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,
-        ImapdOption.saslMinimumLayer.spec, ImapdOption.saslMaximumLayer.spec, ImapdOption.tcpKeepaliveCnt.spec,
-        ImapdOption.lmtpIdleTimeout.spec, ImapdOption.lmtptxnTimeout.spec, ImapdOption.tlsSessionTimeout.spec, ImapdOption.tcpKeepaliveIdle.spec,
-        ImapdOption.tcpKeepaliveIntvl.spec, ImapdOption.sieveDuplicateMaxExpiration.spec,
-        ImapdOption.prometheusUpdateFreq.spec, ImapdOption.timeout.spec, ImapdOption.duplicateMaxAge.spec,
+        ImapdOption.saslMinimumLayer.spec, ImapdOption.lmtpIdleTimeout.spec, ImapdOption.tlsSessionTimeout.spec, ImapdOption.sieveDuplicateMaxExpiration.spec, ImapdOption.duplicateMaxAge.spec,
         // Bit fields
         ImapdOption.sieveExtensions.spec,
     ]
 
-    /// Typed options by name.
-    static let typed: [String: ImapdOptionSpec] = Dictionary(typedSpecs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    /// Every option with a type: the typed ones, then those accepted but not read.
+    static let allSpecs: [ImapdOptionSpec] = typedSpecs + ImapdIgnoredOptions.specs
+
+    /// Options with a type, by name (values of each are checked against it).
+    static let typed: [String: ImapdOptionSpec] = Dictionary(allSpecs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+
+    /// Options of this project that Cyrus does not have.
+    static let ownOptions: Set<String> = Set(allSpecs.filter { $0.origin == .ours }.map(\.name))
 
     /// Deprecated Cyrus names of typed options → the option they set (Cyrus copies the value
     /// unless the new name is set too, and logs a warning).

@@ -73,7 +73,7 @@ struct ImapdConfigFixtureTests {
             #expect(config[.tlsSessionTimeout] == 24 * 3600)
         }
         if config.entries.contains(where: { $0.key == "hashimapspool" }) {
-            #expect(config[.hashimapspool] == true)
+            #expect(config.checkedValue("hashimapspool") == .bool(true))
         }
     }
 
