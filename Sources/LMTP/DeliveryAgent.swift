@@ -77,21 +77,36 @@ public protocol MessageSpool: AnyObject {
     var size: Int { get }
 }
 
+/// A recipient the agent accepted at RCPT, with what it learned then (its mailbox, say), so
+/// that DATA and delivery need not resolve the address again.
+public struct AcceptedRecipient<Resolved> {
+    public var recipient: Recipient
+    public var resolved: Resolved
+
+    public init(_ recipient: Recipient, resolved: Resolved) {
+        self.recipient = recipient
+        self.resolved = resolved
+    }
+}
+
 /// The storage side of an LMTP session.
 public protocol DeliveryAgent: AnyObject {
     associatedtype Spool: MessageSpool
+    /// What `verify` learns about a recipient; the engine carries it to `openSpool` and `deliver`.
+    associatedtype Resolved
 
     /// RCPT time: may this recipient receive mail? `sizeHint` is MAIL's `SIZE=` value, if any.
-    func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Void, DeliveryFailure>
+    func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Resolved, DeliveryFailure>
 
     /// DATA time, before `354`: a fresh spool for the message about to arrive, for these
     /// (already verified) recipients.
-    func openSpool(for recipients: [Recipient]) throws(DeliveryFailure) -> Spool
+    func openSpool(for recipients: [AcceptedRecipient<Resolved>]) throws(DeliveryFailure) -> Spool
 
     /// After the final `.`: makes the spooled message durable for each recipient, in order, and
     /// returns one result per recipient (same order). A success must only be returned once the
-    /// message is safely on disk for that recipient. The spool is consumed.
-    func deliver(_ spool: Spool, envelope: Envelope, to recipients: [Recipient]) -> [Result<Void, DeliveryFailure>]
+    /// message is safely on disk for that recipient (and everything else its delivery asked
+    /// for is done). The spool is consumed.
+    func deliver(_ spool: Spool, envelope: Envelope, to recipients: [AcceptedRecipient<Resolved>]) -> [Result<Void, DeliveryFailure>]
 
     /// The message will not be delivered (client vanished, message rejected): drop the spool.
     func discard(_ spool: Spool)

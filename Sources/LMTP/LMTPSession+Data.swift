@@ -29,7 +29,7 @@ extension LMTPSession {
 
         let sink = SpoolWriter(spool: spool, limit: settings.maxMessageSize)
         let now = clock.now()
-        sink.append(headerBlock(at: now, recipients: recipients).text)
+        sink.append(headerBlock(at: now, recipients: recipients.map(\.recipient)).text)
         let headers = HeaderInspector(munge8bit: settings.munge8bit, reject8bit: settings.reject8bit,
                                       missing: missingHeaders(at: now))
         let reader = DataReader(buffer: connection.buffer, sink: sink, headers: headers)
@@ -55,7 +55,7 @@ extension LMTPSession {
 
     /// Decides and delivers after the final dot; returns the replies, one per recipient.
     private func finish(_ spool: Agent.Spool, sink: SpoolWriter, reader: DataReader,
-                        headers: HeaderInspector, recipients: [Recipient]) -> [String] {
+                        headers: HeaderInspector, recipients: [AcceptedRecipient<Agent.Resolved>]) -> [String] {
         let messageID = headers.messageID.map { String(decoding: $0, as: UTF8.self) }
         let logID = messageID ?? "<none>"
         if let error = reader.messageError {
@@ -80,7 +80,7 @@ extension LMTPSession {
             date: headers.date.map { String(decoding: $0, as: UTF8.self) })
         let results = agent.deliver(spool, envelope: envelope, to: recipients)
         var lines: [String] = []
-        for (index, recipient) in recipients.enumerated() {
+        for (index, recipient) in recipients.lazy.map(\.recipient).enumerated() {
             let result = index < results.count
                 ? results[index] : .failure(.temporary("no delivery result for this recipient"))
             let mailbox = recipient.detail.map { "\(recipient.user)+\($0)" } ?? recipient.user

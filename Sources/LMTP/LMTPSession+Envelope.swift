@@ -29,8 +29,8 @@ extension LMTPSession {
             return failureReply(.mailboxUnknown)
         case .success(.recipient(let recipient)):
             switch agent.verify(recipient, sizeHint: mail.size) {
-            case .success:
-                transaction.add(recipient)
+            case .success(let resolved):
+                transaction.add(AcceptedRecipient(recipient, resolved: resolved))
                 return [Reply.recipientAccepted]
             case .failure(let failure):
                 logger.info("RCPT refused", metadata: [

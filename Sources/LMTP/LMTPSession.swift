@@ -40,7 +40,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     var sessionID = ""
     var lhloName: String?
     var authenticated = false
-    var transaction = Transaction()
+    var transaction = Transaction<Agent.Resolved>()
     /// STARTTLS for this connection (nil: TLS not configured); see `LMTPSession+StartTLS`.
     var tlsUpgrader: TLSUpgrader?
     /// Whether the connection runs over TLS (after a successful STARTTLS).

@@ -1,10 +1,10 @@
 /// The state of one mail transaction: MAIL, then RCPTs, then DATA. Reset by RSET and after
 /// every DATA (without a new session id).
-struct Transaction {
+struct Transaction<Resolved> {
     /// The accepted MAIL, or nil before MAIL.
     private(set) var mail: MailRequest?
-    /// Accepted recipients, in RCPT order.
-    private(set) var recipients: [Recipient] = []
+    /// Accepted recipients, in RCPT order, with what the agent resolved for each.
+    private(set) var recipients: [AcceptedRecipient<Resolved>] = []
 
     var hasSender: Bool { mail != nil }
 
@@ -13,7 +13,7 @@ struct Transaction {
         recipients = []
     }
 
-    mutating func add(_ recipient: Recipient) {
+    mutating func add(_ recipient: AcceptedRecipient<Resolved>) {
         recipients.append(recipient)
     }
 

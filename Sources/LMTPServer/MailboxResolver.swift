@@ -2,8 +2,8 @@ import LMTP
 import Logging
 import Mailstore
 
-/// Where a recipient's mail goes, as decided at RCPT and again at delivery.
-enum Destination: Equatable {
+/// Where a recipient's mail goes, as decided at RCPT (and carried to delivery).
+public enum Destination: Equatable, Sendable {
     /// A user's Maildir: its INBOX, or the folder `detail` names when that folder exists and
     /// allows posting (any failure falls back to the INBOX, as Cyrus does).
     case user(MailboxAddress, detail: String?)
@@ -11,7 +11,7 @@ enum Destination: Equatable {
     case shared(MailboxAddress, folder: FolderName)
 
     /// The Maildir whose quota applies.
-    var mailbox: MailboxAddress {
+    public var mailbox: MailboxAddress {
         switch self {
         case .user(let mailbox, _), .shared(let mailbox, _): mailbox
         }

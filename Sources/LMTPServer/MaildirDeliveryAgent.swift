@@ -30,19 +30,18 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
                     permanent: policy.overQuotaIsPermanent, logger: logger)
     }
 
-    public func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Void, DeliveryFailure> {
+    /// RCPT: the recipient's destination (autocreating its Maildir when allowed), within quota.
+    public func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Destination, DeliveryFailure> {
         resolver.destination(for: recipient, create: true).flatMap { destination in
             if recipient.ignoreQuota || quota.admits(destination.mailbox, size: sizeHint ?? 0) {
-                return .success(())
+                return .success(destination)
             }
             return .failure(quota.overQuota)
         }
     }
 
-    public func openSpool(for recipients: [Recipient]) throws(DeliveryFailure) -> MaildirSpool {
-        let resolver = self.resolver
-        let destinations = recipients.lazy.compactMap { try? resolver.destination(for: $0, create: false).get() }
-        guard let first = destinations.first else { throw .mailboxUnknown }
+    public func openSpool(for recipients: [AcceptedRecipient<Destination>]) throws(DeliveryFailure) -> MaildirSpool {
+        guard let first = recipients.first?.resolved else { throw .mailboxUnknown }
         let target: MailboxTarget
         switch first {
         case .user(let mailbox, _): target = MailboxTarget(mailbox)
@@ -56,7 +55,8 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
         }
     }
 
-    public func deliver(_ spool: MaildirSpool, envelope: Envelope, to recipients: [Recipient]) -> [Result<Void, DeliveryFailure>] {
+    public func deliver(_ spool: MaildirSpool, envelope: Envelope,
+                        to recipients: [AcceptedRecipient<Destination>]) -> [Result<Void, DeliveryFailure>] {
         let delivery = MessageDelivery(store: store, resolver: resolver, quota: quota,
                                        duplicates: policy.duplicates, logger: logger)
         return delivery.run(spool.file, envelope: envelope, to: recipients)

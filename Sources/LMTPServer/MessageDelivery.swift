@@ -28,9 +28,10 @@ struct MessageDelivery {
         var claimed = false
     }
 
-    func run(_ spool: SpoolFile, envelope: Envelope, to recipients: [Recipient]) -> [Result<Void, DeliveryFailure>] {
+    func run(_ spool: SpoolFile, envelope: Envelope, to accepted: [AcceptedRecipient<Destination>]) -> [Result<Void, DeliveryFailure>] {
+        let recipients = accepted.map(\.recipient)
         var results = [Result<Void, DeliveryFailure>](repeating: .success(()), count: recipients.count)
-        var copies = group(recipients, envelope: envelope, results: &results)
+        var copies = group(accepted, envelope: envelope, results: &results)
         let verdicts = claim(&copies, envelope: envelope)
 
         var toStore: [Int] = []
@@ -75,14 +76,12 @@ struct MessageDelivery {
 
     /// Resolves every recipient to a target and groups equal targets, in first-seen order.
     /// Recipients that cannot be delivered get their failure in `results`.
-    private func group(_ recipients: [Recipient], envelope: Envelope, results: inout [Result<Void, DeliveryFailure>]) -> [Copy] {
+    private func group(_ recipients: [AcceptedRecipient<Destination>], envelope: Envelope,
+                       results: inout [Result<Void, DeliveryFailure>]) -> [Copy] {
         var copies: [Copy] = []
         var indexOf: [MailboxTarget: Int] = [:]
         for (index, recipient) in recipients.enumerated() {
-            let resolved = resolver.destination(for: recipient, create: false).flatMap {
-                resolver.target(for: $0, identity: envelope.authorizedIdentity)
-            }
-            switch resolved {
+            switch resolver.target(for: recipient.resolved, identity: envelope.authorizedIdentity) {
             case .failure(let failure):
                 results[index] = .failure(failure)
             case .success(let target):

@@ -35,6 +35,17 @@ struct RecipientTests {
         #expect(agent.verified.first?.sizeHint == 1234)
     }
 
+    @Test("what RCPT resolved for each accepted recipient reaches delivery, in RCPT order; refused ones are left out")
+    func resolutionCarriedToDelivery() {
+        let agent = FakeAgent()
+        agent.verdicts["ghost"] = .mailboxUnknown
+        let result = runSession("MAIL FROM:<s@example.org>\r\nRCPT TO:<alice>\r\nRCPT TO:<ghost>\r\nRCPT TO:<bob>\r\n"
+                                + "DATA\r\nSubject: x\r\n\r\nbody\r\n.\r\n", agent: agent)
+        #expect(result.agent.verified.count == 3)
+        #expect(result.agent.deliveredResolutions == [[1, 3]])
+        #expect(result.agent.delivered.first?.recipients.map(\.user) == ["alice", "bob"])
+    }
+
     @Test func noDowncasingWhenDisabled() {
         var settings = Fixture.settings
         settings.downcaseRecipients = false

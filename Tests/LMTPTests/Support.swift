@@ -113,15 +113,18 @@ final class FakeAgent: DeliveryAgent {
     private(set) var verified: [(recipient: Recipient, sizeHint: Int?)] = []
     private(set) var opened: [FakeSpool] = []
     private(set) var delivered: [(spool: FakeSpool, envelope: Envelope, recipients: [Recipient])] = []
+    /// What each delivery was handed as resolved at RCPT (the `verify` call's number).
+    private(set) var deliveredResolutions: [[Int]] = []
     private(set) var discarded: [FakeSpool] = []
 
-    func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Void, DeliveryFailure> {
+    /// RCPT: the number of this `verify` call stands for what a real agent resolves.
+    func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Int, DeliveryFailure> {
         verified.append((recipient, sizeHint))
         if let failure = verdicts[recipient.user] { return .failure(failure) }
-        return .success(())
+        return .success(verified.count)
     }
 
-    func openSpool(for recipients: [Recipient]) throws(DeliveryFailure) -> FakeSpool {
+    func openSpool(for recipients: [AcceptedRecipient<Int>]) throws(DeliveryFailure) -> FakeSpool {
         if let openFailure { throw openFailure }
         let spool = FakeSpool()
         spool.failAfter = spoolFailAfter
@@ -130,8 +133,10 @@ final class FakeAgent: DeliveryAgent {
         return spool
     }
 
-    func deliver(_ spool: FakeSpool, envelope: Envelope, to recipients: [Recipient]) -> [Result<Void, DeliveryFailure>] {
+    func deliver(_ spool: FakeSpool, envelope: Envelope, to accepted: [AcceptedRecipient<Int>]) -> [Result<Void, DeliveryFailure>] {
+        let recipients = accepted.map(\.recipient)
         delivered.append((spool, envelope, recipients))
+        deliveredResolutions.append(accepted.map(\.resolved))
         return recipients.map { recipient in
             if let failure = deliveryFailures[recipient.user] { return .failure(failure) }
             return .success(())
