@@ -1,0 +1,52 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `make run` from a fresh clone: the README's local stack starts in an empty directory, takes
+/// mail from swaks, and Ctrl-C stops it with status 0 and no process left behind.
+@Suite("make run: the local stack", .serialized)
+struct LocalStackTests {
+    /// How the user stops it.
+    enum Stop: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        /// Ctrl-C in the terminal: SIGINT to the whole foreground process group.
+        case ctrlC
+        /// `kill -INT <minimaster>`: the signal to minimaster alone.
+        case sigintToMinimaster
+        var testDescription: String { rawValue }
+    }
+
+    @Test("starts in a scratch directory, delivers to alice (socket) and bob (TCP), stops on SIGINT with 0",
+          arguments: Stop.allCases)
+    func runDeliverStop(_ stop: Stop) throws {
+        let stack = try LocalStack()
+        defer { stack.cleanUp() }
+        #expect(stack.banner.contains("Local stack: minimaster with lmtpd on \(stack.socketPath)"))
+        #expect(FileManager.default.fileExists(atPath: stack.varDirectory + "/cyrus.conf"))
+        #expect(stack.messages("alice").isEmpty && stack.messages("bob").isEmpty)
+
+        let alice = try stack.swaks(to: "alice@localhost", subject: "hello alice")
+        #expect(alice.status == 0, "\(alice.output)")
+        #expect(alice.output.contains("250 2.1.5"))
+        let bob = try stack.swaks(to: "bob@localhost", server: "127.0.0.1:\(stack.port)", subject: "hello bob")
+        #expect(bob.status == 0, "\(bob.output)")
+
+        let delivered = try #require(stack.messages("alice").first, "nothing in \(stack.mailDirectory("alice"))")
+        #expect(stack.messages("alice").count == 1)
+        let text = try String(contentsOfFile: stack.mailDirectory("alice") + "/" + delivered, encoding: .utf8)
+        #expect(text.hasPrefix("Return-Path: <you@example.org>\n"))
+        #expect(text.contains("Subject: hello alice\n"))
+        #expect(stack.messages("bob").count == 1)
+
+        let children = processChildren(of: stack.process.pid)
+        #expect(!children.isEmpty, "minimaster has no lmtpd child")
+        #expect(stack.processesLeft().count == children.count + 1, "minimaster and its lmtpd children")
+        kill(stop == .ctrlC ? -stack.process.pid : stack.process.pid, SIGINT)
+        let status = stack.process.wait(timeout: 40)
+        #expect(status == 0, "minimaster ended with \(status)")
+        for child in children {
+            #expect(kill(child, 0) == -1 && errno == ESRCH, "lmtpd \(child) outlived minimaster")
+        }
+        #expect(stack.processesLeft().isEmpty, "still running: \(stack.processesLeft())")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: stack.mailDirectory("alice", "tmp")).isEmpty)
+    }
+}
