@@ -1,5 +1,5 @@
 // The typed imapd.conf options lmtpd and minimaster read, with Cyrus 3.6.1's names, types
-// and defaults (shared/spec/imapd-conf.md §6). Every member must also be listed in
+// and defaults (docs/cyrus-compatibility.md §4.5). Every member must also be listed in
 // `ImapdOptionTable.typedSpecs`. Options with no default in Cyrus are `String?` (nil when unset).
 
 // MARK: Text options without a default
