@@ -10,6 +10,8 @@ final class LocalStack {
     let process: ChildProcess
     /// What the script printed before it handed over to minimaster.
     private(set) var banner = ""
+    /// minimaster's exit status, once it has been waited for.
+    private(set) var exitStatus: Int32?
 
     var varDirectory: String { root.appendingPathComponent("var").path }
     var socketPath: String { varDirectory + "/socket/lmtp" }
@@ -37,8 +39,9 @@ final class LocalStack {
             try waitForSocket(socketPath, timeout: 20)
             try waitForTCP(port, timeout: 20)
         } catch {
-            process.kill(SIGKILL)
+            Glibc.kill(-process.pid, SIGKILL)
             _ = process.wait(timeout: 5)
+            TestPaths.cleanUp(root)
             throw error
         }
     }
@@ -70,10 +73,21 @@ final class LocalStack {
         }
     }
 
-    /// Kills whatever is left and removes the scratch directory.
+    /// SIGINT as Ctrl-C sends it (to the whole process group) or to minimaster alone; returns
+    /// minimaster's exit status (killed after `timeout` seconds).
+    func interrupt(wholeGroup: Bool, timeout: Double = 40) -> Int32 {
+        Glibc.kill(wholeGroup ? -process.pid : process.pid, SIGINT)
+        let status = process.wait(timeout: timeout)
+        exitStatus = status
+        return status
+    }
+
+    /// Kills the process group if minimaster was not waited for yet, removes the scratch directory.
     func cleanUp() {
-        Glibc.kill(-process.pid, SIGKILL)
-        _ = process.wait(timeout: 5)
+        if exitStatus == nil {
+            Glibc.kill(-process.pid, SIGKILL)
+            exitStatus = process.wait(timeout: 5)
+        }
         TestPaths.cleanUp(root)
     }
 }
