@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: every target uses Glibc (and systemd, libsasl2, OpenSSL 3 as Debian ships them),
+// so no `platforms:` claim is made for Apple systems; the package builds and is tested on Linux.
 let package = Package(
     name: "CyrusDelivery",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lmtpd", targets: ["lmtpd"]),
         .executable(name: "minimaster", targets: ["minimaster"]),

@@ -1,8 +1,8 @@
 // The typed imapd.conf options lmtpd and minimaster read: each declared once here, with its
-// name, type, default and origin (Cyrus 3.6.1's options, see docs/cyrus-compatibility.md; ours
-// are marked `.ours`). Every member is also listed in `ImapdOptionTable.typedSpecs`. Options
-// we accept but do not read are in `ImapdIgnoredOptions`. Options with no default in Cyrus are
-// `String?` (nil when unset).
+// name, type, default and origin (Cyrus 3.6.1's options, docs/cyrus-compatibility.md §4.5;
+// ours are marked `.ours`). Every member is also listed in `ImapdOptionTable.typedSpecs`.
+// Options we accept but do not read are in `ImapdIgnoredOptions`. Options with no default in
+// Cyrus are `String?` (nil when unset).
 
 // MARK: Text options without a default
 

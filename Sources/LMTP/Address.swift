@@ -1,5 +1,5 @@
 /// The `<path>` grammar of MAIL and RCPT (Cyrus `parseaddr()` rules, stated in
-/// shared/spec/lmtp-behaviour.md §4), and xtext decoding for `AUTH=`.
+/// docs/cyrus-compatibility.md §5.4), and xtext decoding for `AUTH=`.
 ///
 /// `<` [source route `@dom,@dom:`] local-part [`@` domain] `>`:
 /// * local-part: a quoted string (backslash escapes the next character), or a run of bytes

@@ -1,6 +1,7 @@
 /// Every reply the engine sends, in one place. The texts are Cyrus lmtpd 3.6.1's (interface
-/// facts, see shared/spec/lmtp-behaviour.md), plus the few this engine adds
-/// (`Line too long`, one `552 5.2.3` per recipient). Each string is one line without CRLF.
+/// facts, see docs/cyrus-compatibility.md §5), plus the few this engine adds
+/// (`Line too long`, one `552 5.2.3` per recipient; §6 lists them). Each string is one line
+/// without CRLF.
 enum Reply {
     // MARK: connection
 

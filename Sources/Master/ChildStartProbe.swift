@@ -4,7 +4,7 @@ import Glibc
 /// Whether a freshly forked child has started: past `exec` and running the service's own code,
 /// seen as its own SIGTERM handler being installed (a Cyrus service child installs its handlers
 /// when it enters the accept loop; ours right at start). Master's children never announce their
-/// first readiness on the status pipe (spec §2), so this is how `READY=1` can wait for them.
+/// first readiness on the status pipe (docs/cyrus-compatibility.md §2.2), so this is how `READY=1` can wait for them.
 /// Linux `/proc`; where it cannot be read, a child counts as started.
 enum ChildStartProbe {
     /// Master's own executable: a child still showing it is between `fork` and `exec`, with

@@ -23,13 +23,13 @@ struct ShutdownState {
     var nextWake: Double { min(giveUpAt ?? deadline, deadline, socketsCloseAt) }
 }
 
-/// Shutdown (spec §10, with the lead's changes): log, SIGTERM every child individually (not
-/// the process group: minimaster is often started from a shell or a test), shut down the
-/// listening sockets so new clients are refused rather than queued (each as soon as its idle
-/// children are gone, at most 0.2 s later; a socket systemd passed is only closed in master,
-/// so its new clients wait for the next instance instead), wait for the children up
-/// to the drain deadline (sessions in progress finish; lmtpd answers a message in progress
-/// before it leaves), SIGKILL what is left, then stop `wait=y` daemons in reverse start order.
+/// Shutdown (Cyrus's is in docs/cyrus-compatibility.md §2.9; ours differs as §6 says): log,
+/// SIGTERM every child individually (not the process group: minimaster is often started from a
+/// shell or a test), shut down the listening sockets so new clients are refused rather than
+/// queued (each as soon as its idle children are gone, at most 0.2 s later; a socket systemd
+/// passed is only closed in master, so its new clients wait for the next instance instead),
+/// wait for the children up to the drain deadline (sessions in progress finish; lmtpd answers a
+/// message in progress before it leaves), SIGKILL what is left, then stop `wait=y` daemons in reverse start order.
 extension Supervisor {
     func beginShutdown(signal: Int32, now: Double) {
         let name = strsignal(signal).map { String(cString: $0) } ?? "signal \(signal)"

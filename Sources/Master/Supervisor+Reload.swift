@@ -2,7 +2,7 @@ import ConfParse
 import Glibc
 import Logging
 
-/// SIGHUP (`master/master.c: reread_conf()`, spec §9): re-read cyrus.conf; every live child
+/// SIGHUP (`master/master.c: reread_conf()`, docs/cyrus-compatibility.md §2.8): re-read cyrus.conf; every live child
 /// gets SIGHUP (idle ones exit and are replaced, busy ones finish their session); entries
 /// with the same name, listen and proto keep their sockets (no client is refused) and take the
 /// new values; removed entries close their sockets and go with their last child; new ones are

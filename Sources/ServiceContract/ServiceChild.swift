@@ -7,7 +7,7 @@ public enum ServiceLogLevel: Sendable {
     case debug, info, notice, warning, error
 }
 
-/// Cyrus's generic service child (`master/service.c: main()`, spec §3 step 6), for one
+/// Cyrus's generic service child (`master/service.c: main()`, docs/cyrus-compatibility.md §2.3), for one
 /// connection at a time: take the accept lock, wait for a connection on fd 4, accept it,
 /// tell master (UNAVAILABLE, CONNECTION), serve it on fds 0/1, tell master AVAILABLE, again —
 /// until `-U` sessions were served, the `-T` timer fires, a signal asks to stop or the program

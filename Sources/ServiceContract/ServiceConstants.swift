@@ -1,4 +1,4 @@
-/// The fixed parts of the Cyrus master/service contract (see shared/spec/master-service-contract.md).
+/// The fixed parts of the Cyrus master/service contract (docs/cyrus-compatibility.md §2).
 public enum ServiceContract {
     /// Write end of the status pipe in a service child.
     public static let statusFD: Int32 = 3

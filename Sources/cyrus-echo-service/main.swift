@@ -1,5 +1,5 @@
 // cyrus-echo-service: a minimal Cyrus service child for testing minimaster on its own.
-// It follows the child side of shared/spec/master-service-contract.md: accept on fd 4
+// It follows the child side of docs/cyrus-compatibility.md §2.3: accept on fd 4
 // serialized by the {configdirectory}/socket/<service>-<id>.lock fcntl lock, UNAVAILABLE
 // after accept, CONNECTION before serving, AVAILABLE when it will accept again; -U uses,
 // -T idle timeout (armed after the first session), exit 75 on SIGTERM/SIGINT/SIGQUIT and 0

@@ -1,7 +1,7 @@
 import Testing
 @testable import ConfParse
 
-/// The bad/ fixtures: each must be rejected with the file, line and reason of fixtures/README.md.
+/// The bad/ fixtures: each must be rejected with the file, line and reason of Tests/Fixtures/README.md.
 @Suite("cyrus.conf: bad fixtures")
 struct BadFixtureTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -12,14 +12,15 @@ struct BadFixtureTests {
     }
 
     static let cases: [Case] = [
-        Case(file: "01-unterminated-brace.conf", line: 6, message: "section SERVICES is not closed before end of file"),
-        Case(file: "02-brace-next-line.conf", line: 2, message: "section name SERVICES must be followed by { on the same line"),
-        Case(file: "03-missing-cmd.conf", line: 4, message: "SERVICES entry \"lmtp\": service lmtp has no cmd"),
-        Case(file: "04-duplicate-service.conf", line: 4,
-             message: "SERVICES entry \"lmtp\": duplicate service name lmtp (first defined on line 3)"),
-        Case(file: "05-bad-maxchild.conf", line: 3,
-             message: "SERVICES entry \"lmtpunix\": maxchild must be an integer, got \"lots\""),
-        Case(file: "06-garbage-line.conf", line: 4, message: "SERVICES entry \"this\": expected key=value (found \"is\")"),
+        Case(file: "01-unterminated-brace.conf", line: 8, message: "section SERVICES is not closed before end of file"),
+        Case(file: "02-brace-next-line.conf", line: 5, message: "section name SERVICES must be followed by { on the same line"),
+        Case(file: "03-missing-cmd.conf", line: 5, message: "SERVICES entry \"deliverlan\": service deliverlan has no cmd"),
+        Case(file: "04-duplicate-service.conf", line: 5,
+             message: "SERVICES entry \"deliver\": duplicate service name deliver (first defined on line 3)"),
+        Case(file: "05-bad-maxchild.conf", line: 4,
+             message: "SERVICES entry \"deliver\": maxchild must be an integer, got \"plenty\""),
+        Case(file: "06-garbage-line.conf", line: 5,
+             message: "SERVICES entry \"remember\": expected key=value (found \"to\")"),
     ]
 
     @Test("rejected with exactly one error at the given line", arguments: cases)
@@ -38,32 +39,32 @@ struct BadFixtureTests {
         }
     }
 
-    @Test("05 has the exact message the brief asks for")
+    @Test("05 has the exact message, file:line: reason")
     func maxchildExactForm() throws {
         let path = try Fixtures.path("bad/05-bad-maxchild.conf")
         #expect(throws: ConfigError.self) { try CyrusConf.load(path: path) }
         do {
             _ = try CyrusConf.load(path: path)
         } catch {
-            #expect(error.description == "\(path):3: SERVICES entry \"lmtpunix\": maxchild must be an integer, got \"lots\"")
+            #expect(error.description == "\(path):4: SERVICES entry \"deliver\": maxchild must be an integer, got \"plenty\"")
         }
     }
 
     @Test("compatible mode: 01 warns and yields both services")
     func unterminatedCompatible() throws {
         let conf = try CyrusConf.load(path: Fixtures.path("bad/01-unterminated-brace.conf"), mode: .cyrusCompatible)
-        #expect(conf.services.map(\.name) == ["lmtpunix", "lmtp"])
-        #expect(conf.services.map(\.line) == [7, 8])
-        #expect(conf.start.map(\.name) == ["recover"])
-        #expect(conf.warnings.map(\.line) == [6])
-        #expect(conf.warnings.first?.description.contains(":6: warning: section SERVICES is not closed") == true)
+        #expect(conf.services.map(\.name) == ["deliver", "deliverlan"])
+        #expect(conf.services.map(\.line) == [9, 10])
+        #expect(conf.start.map(\.name) == ["dbrecover"])
+        #expect(conf.warnings.map(\.line) == [8])
+        #expect(conf.warnings.first?.description.contains(":8: warning: section SERVICES is not closed") == true)
     }
 
     @Test("compatible mode: 02 warns and, like Cyrus, has no services")
     func braceNextLineCompatible() throws {
         let conf = try CyrusConf.load(path: Fixtures.path("bad/02-brace-next-line.conf"), mode: .cyrusCompatible)
         #expect(conf.services.isEmpty)
-        #expect(conf.warnings.map(\.line) == [2])
+        #expect(conf.warnings.map(\.line) == [5])
     }
 
     @Test("compatible mode: 05 warns and reads maxchild as Cyrus's atoi does (0)")

@@ -8,19 +8,19 @@ struct ConfigReportTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let imapd = try dir.write("imapd.conf", "configdirectory: /var/lib/cyrus\nmaxmesagesize: 10\n")
-        let cyrus = try Fixtures.path("cyrus/master-README-minimal.conf")
+        let cyrus = try Fixtures.path("cyrus-conf/single-host.conf")
         let result = ConfigReport.check(cyrusConfPath: cyrus, imapdConfPath: imapd)
         #expect(result.exitCode == 0)
         let out = result.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(out.first == "cyrus.conf \(cyrus): 4 services, 1 START entry, 3 events, 1 daemon")
-        #expect(out.contains("  NAME   LINE  LISTEN  PROTO  PREFORK  MAXCHILD   OTHER  COMMAND"))
-        #expect(out.contains("  imap   11    imap    tcp    1        unlimited  -      imapd"))
-        #expect(out.contains("  lmtp   17    lmtp    tcp    0        unlimited  -      lmtpd"))
+        #expect(out.contains("  NAME         LINE  LISTEN              PROTO  PREFORK  MAXCHILD   OTHER  COMMAND"))
+        #expect(out.contains("  imap         11    imap                tcp    2        unlimited  -      imapd"))
+        #expect(out.contains("  lmtplocal    17    /run/mailhost/lmtp  tcp    1        unlimited  -      lmtpd"))
         #expect(out.contains("EVENTS (not run by minimaster yet):"))
-        #expect(out.contains("  checkpoint  29    every 30 min    ctl_cyrusdb -c"))
-        #expect(out.contains("  delprune    32    daily at 04:00  ctl_deliver -E 3"))
-        #expect(out.contains("  recover  5     ctl_cyrusdb -r"))
-        #expect(out.contains("  idled  40    -      idled"))
+        #expect(out.contains("  dbcheckpoint  26    every 15 min    ctl_cyrusdb -c"))
+        #expect(out.contains("  dupexpire     29    daily at 03:15  cyr_expire -E 5"))
+        #expect(out.contains("  dbrecover  5     ctl_cyrusdb -r"))
+        #expect(out.contains("  idled  37    -      idled"))
         #expect(out.contains("imapd.conf \(imapd) (as service \"master\"): 2 options, 1 unknown"))
         #expect(out.contains("configuration OK (1 warning, see standard error)"))
         #expect(result.diagnostics == "\(imapd):2: warning: unknown option 'maxmesagesize' (no Cyrus program reads it; kept as an overflow entry)\n")
@@ -36,7 +36,7 @@ struct ConfigReportTests {
         #expect(result.exitCode == ConfigReport.exitConfigError)
         #expect(result.output.isEmpty)
         #expect(result.diagnostics == """
-            \(cyrus):4: SERVICES entry "this": expected key=value (found "is")
+            \(cyrus):5: SERVICES entry "remember": expected key=value (found "to")
             \(imapd):2: non-integer value for maxmessagesize: "10M"
             minimaster: configuration check failed (2 errors)
 
@@ -48,7 +48,7 @@ struct ConfigReportTests {
         let dir = try TempDir()
         defer { dir.remove() }
         let imapd = try dir.write("imapd.conf", "servername: x\n")
-        let cyrus = try Fixtures.path("cyrus/cyrus_conf/small.conf")
+        let cyrus = try Fixtures.path("cyrus-conf/tiny-store.conf")
         let result = ConfigReport.check(cyrusConfPath: cyrus, imapdConfPath: imapd)
         #expect(result.exitCode == 78)
         #expect(result.diagnostics.hasPrefix("\(imapd): configdirectory option not specified in configuration file\n"))
@@ -58,13 +58,13 @@ struct ConfigReportTests {
     func perServiceValues() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        let imapd = try dir.write("imapd.conf", "configdirectory: /c\nlmtp_maxmessagesize: 10M\nimap_virtdomains: maybe\n")
-        let cyrus = try Fixtures.path("cyrus/master-README-minimal.conf")
+        let imapd = try dir.write("imapd.conf", "configdirectory: /c\nlmtplocal_maxmessagesize: 10M\nimap_virtdomains: maybe\n")
+        let cyrus = try Fixtures.path("cyrus-conf/single-host.conf")
         let result = ConfigReport.check(cyrusConfPath: cyrus, imapdConfPath: imapd)
         #expect(result.exitCode == 78)
         #expect(result.diagnostics == """
             \(imapd):3: invalid value 'maybe' for imap_virtdomains (allowed: off, userid, on) (as read by service imap)
-            \(imapd):2: non-integer value for lmtp_maxmessagesize: "10M" (as read by service lmtp)
+            \(imapd):2: non-integer value for lmtplocal_maxmessagesize: "10M" (as read by service lmtplocal)
             minimaster: configuration check failed (2 errors)
 
             """)
@@ -78,8 +78,8 @@ struct ConfigReportTests {
         let cyrus = try Fixtures.path("bad/05-bad-maxchild.conf")
         let result = ConfigReport.check(cyrusConfPath: cyrus, imapdConfPath: imapd, mode: .cyrusCompatible)
         #expect(result.exitCode == 0)
-        #expect(result.output.contains("  lmtpunix  3     /run/cyrus/socket/lmtp  tcp    1        0"))
-        #expect(result.diagnostics.contains("\(cyrus):3: warning: SERVICES entry \"lmtpunix\": maxchild must be an integer"))
+        #expect(result.output.contains("  deliver  4     /run/mailhost/lmtp  tcp    1        0"))
+        #expect(result.diagnostics.contains("\(cyrus):4: warning: SERVICES entry \"deliver\": maxchild must be an integer"))
     }
 
     @Test("empty sections print (none); extra service settings show in OTHER")

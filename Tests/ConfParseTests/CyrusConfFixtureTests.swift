@@ -1,7 +1,7 @@
 import Testing
 @testable import ConfParse
 
-/// What fixtures/README.md says each shipped Cyrus example must yield.
+/// What Tests/Fixtures/README.md says each cyrus.conf fixture must yield.
 struct ExpectedCyrusConf: Sendable, CustomTestStringConvertible {
     let file: String
     let start: [String]
@@ -12,70 +12,75 @@ struct ExpectedCyrusConf: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { file }
 
-    static let standardEvents = ["checkpoint", "delprune", "deleteprune", "expungeprune", "tlsprune"]
+    /// The EVENTS of the store layouts (`store-*`, `busy-store`, `tabbed-front`).
+    static let storeEvents = ["checkpoint", "dupexpire", "purgedeleted", "purgeexpunged", "tlsexpire"]
 
     static let all: [ExpectedCyrusConf] = [
-        .init(file: "cyrus/master-README-minimal.conf", start: ["recover"], services: [
-            "11|imap|imap|imapd|prefork=1", "12|pop3|pop3|pop3d|prefork=0", "14|sieve|sieve|timsieved|prefork=0",
-            "17|lmtp|lmtp|lmtpd|prefork=0",
-        ], events: ["checkpoint", "delprune", "tlsprune"], daemons: ["idled"]),
-        .init(file: "cyrus/cyrus_conf/cmu-backend.conf", start: ["auth", "recover", "mupdatepush"], services: [
-            "14|imap|imap|imapd|prefork=5", "15|imaps|imaps|imapd -s|prefork=1", "16|pop3|pop3|pop3d|prefork=0",
-            "17|pop3s|pop3s|pop3d -s|prefork=0", "18|kpop|kpop|pop3d -k|prefork=0", "19|sieve|sieve|timsieved|prefork=0",
-            "22|fud|fud|fud|prefork=1 proto=udp", "23|notifyd|/imap/conf/socket/notifyd|notifyd|proto=udp prefork=1",
-            "26|lmtp|lmtp|lmtpd|prefork=2", "27|lmtpunix|/imap/conf/socket/lmtp|lmtpd|prefork=0",
-            "30|ptloader|/imap/conf/ptclient/ptsock|ptloader|prefork=1",
-        ], events: ["checkpoint", "delprune", "deleteprune", "expungeprune", "tlsprune", "reauth"], daemons: []),
-        .init(file: "cyrus/cyrus_conf/cmu-frontend.conf", start: ["auth", "mboxlist"], services: [
-            "10|mupdate|2004|/usr/cyrus/bin/mupdate|prefork=1", "13|imap|imap|proxyd|prefork=5",
-            "14|imaps|imaps|proxyd -s|prefork=1", "15|pop3|pop3|pop3d|prefork=0", "16|pop3s|pop3s|pop3d -s|prefork=0",
-            "17|kpop|kpop|pop3d -k|prefork=0", "18|sieve|sieve|timsieved|prefork=0", "21|fud|fud|fud|prefork=1 proto=udp",
-            "24|lmtpunix|/imap/conf/socket/lmtpproxy|lmtpproxyd|prefork=1",
-            "27|ptloader|/imap/conf/ptclient/ptsock|ptloader|prefork=1",
-        ], events: ["checkpoint", "reauth"], daemons: []),
-        .init(file: "cyrus/cyrus_conf/murder-backend.conf", start: ["recover", "mupdatepush"], services: [
-            "16|imap|imap|imapd|prefork=0", "17|imaps|imaps|imapd -s|prefork=0", "18|pop3|pop3|pop3d|prefork=0",
-            "19|pop3s|pop3s|pop3d -s|prefork=0", "20|sieve|sieve|timsieved|prefork=0", "27|http|http|httpd|prefork=0",
-            "28|https|https|httpd -s|prefork=0", "32|lmtpunix|/run/cyrus/socket/lmtp|lmtpd|prefork=0",
-        ], events: standardEvents, daemons: []),
-        .init(file: "cyrus/cyrus_conf/murder-frontend.conf", start: ["recover"], services: [
-            "12|imap|imap|proxyd|prefork=0", "13|imaps|imaps|proxyd -s|prefork=0",
-            "14|pop3|pop3|pop3proxyd|prefork=0 maxchild=50", "15|pop3s|pop3s|pop3proxyd -s|prefork=0 maxchild=50",
-            "18|sieve|sieve|timsieved|prefork=0", "25|http|http|httpd|prefork=0", "26|https|https|httpd -s|prefork=0",
-            "29|lmtp|lmtp|lmtpproxyd -a|prefork=1 maxchild=20", "32|mupdate|mupdate|mupdate|prefork=1",
-        ], events: standardEvents, daemons: []),
-        .init(file: "cyrus/cyrus_conf/murder-mupdate.conf", start: ["recover"], services: [
-            "8|mupdate|mupdate|mupdate -m|prefork=1",
+        .init(file: "cyrus-conf/single-host.conf", start: ["dbrecover"], services: [
+            "11|imap|imap|imapd|prefork=2", "12|pop3|pop3|pop3d|prefork=0",
+            "14|managesieve|sieve|timsieved|prefork=0", "17|lmtplocal|/run/mailhost/lmtp|lmtpd|prefork=1",
+        ], events: ["dbcheckpoint", "dupexpire", "tlsexpire"], daemons: ["idled"]),
+        .init(file: "cyrus-conf/campus-backend.conf", start: ["tickets", "dbrecover", "mboxpush"], services: [
+            "10|mailread|imap|imapd|prefork=5", "11|mailreadtls|imaps|imapd -s|prefork=1",
+            "12|popper|pop3|pop3d|prefork=0", "13|poppertls|pop3s|pop3d -s|prefork=0",
+            "14|kpopper|kpop|pop3d -k|prefork=0", "15|sieveedit|sieve|timsieved|prefork=0",
+            "18|newmail|fud|fud|prefork=1 proto=udp",
+            "19|notifier|/srv/mailhost/sock/notify|notifyd|proto=udp prefork=1",
+            "22|deliver|lmtp|lmtpd|prefork=2", "23|deliverlocal|/srv/mailhost/sock/lmtp|lmtpd|prefork=0",
+            "26|groups|/srv/mailhost/sock/ptloader|ptloader|prefork=1",
+        ], events: ["checkpoint", "dupexpire", "purgedeleted", "purgeexpunged", "tlsexpire", "tickets"], daemons: []),
+        .init(file: "cyrus-conf/proxy-front.conf", start: ["tickets", "dbrecover"], services: [
+            "10|mboxdir|3905|/usr/lib/cyrus/bin/mupdate|prefork=1", "12|mailproxy|143|proxyd|prefork=4",
+            "13|mailproxytls|993|proxyd -s|prefork=1", "14|popproxy|110|pop3proxyd|prefork=0",
+            "15|sieveproxy|4190|timsieved|prefork=0", "17|newmail|fud|fud|prefork=1 proto=udp",
+            "20|relay|/srv/front/sock/lmtp|lmtpproxyd|prefork=1",
+        ], events: ["checkpoint", "tickets"], daemons: []),
+        .init(file: "cyrus-conf/tabbed-front.conf", start: ["dbrecover"], services: [
+            "10|mailproxy|imap|proxyd|prefork=0", "11|mailproxytls|imaps|proxyd -s|prefork=0",
+            "12|popproxy|pop3|pop3proxyd|prefork=0 maxchild=40", "13|popproxytls|pop3s|pop3proxyd -s|prefork=0 maxchild=40",
+            "15|sieveproxy|sieve|timsieved|prefork=0", "18|dav|http|httpd|prefork=0", "19|davtls|https|httpd -s|prefork=0",
+            "21|relay|lmtp|lmtpproxyd -a|prefork=1 maxchild=25", "23|mboxdir|mupdate|mupdate|prefork=1",
+        ], events: storeEvents, daemons: []),
+        .init(file: "cyrus-conf/tabbed-mboxdir.conf", start: ["dbrecover"], services: [
+            "8|mboxdir|3905|mupdate -m|prefork=1",
         ], events: ["checkpoint"], daemons: []),
-        .init(file: "cyrus/cyrus_conf/normal-master.conf", start: ["recover", "repl1sync", "repl2sync", "offsitesync"],
-              services: normalServices(first: 16, http: 27, lmtp: 32), events: standardEvents, daemons: []),
-        .init(file: "cyrus/cyrus_conf/normal-replica.conf", start: ["recover"],
-              services: normalServices(first: 11, http: 22, lmtp: 27), events: standardEvents, daemons: []),
-        .init(file: "cyrus/cyrus_conf/normal.conf", start: ["recover"],
-              services: normalServices(first: 11, http: 22, lmtp: 27), events: standardEvents, daemons: []),
-        .init(file: "cyrus/cyrus_conf/prefork.conf", start: ["recover"], services: [
-            "11|imap|imap|imapd|prefork=5", "12|imaps|imaps|imapd -s|prefork=1", "13|pop3|pop3|pop3d|prefork=3",
-            "14|pop3s|pop3s|pop3d -s|prefork=1", "15|sieve|sieve|timsieved|prefork=0",
-            "27|lmtpunix|/run/cyrus/socket/lmtp|lmtpd|prefork=1",
-        ], events: standardEvents, daemons: []),
-        .init(file: "cyrus/cyrus_conf/small.conf", start: ["recover"], services: [
-            "11|imap|imap|imapd|prefork=0", "12|pop3|pop3|pop3d|prefork=0",
-            "15|lmtpunix|/run/cyrus/socket/lmtp|lmtpd|prefork=0",
-        ], events: standardEvents, daemons: []),
+        .init(file: "cyrus-conf/store-primary.conf", start: ["dbrecover", "syncstandby1", "syncstandby2", "syncoffsite"],
+              services: [
+                "14|mailread|imap|imapd|prefork=3", "15|mailreadtls|imaps|imapd -s|prefork=1",
+                "16|popper|pop3|pop3d|prefork=0", "17|poppertls|pop3s|pop3d -s|prefork=0",
+                "18|sieveedit|sieve|timsieved|prefork=0", "21|dav|8008|httpd|prefork=0", "22|davtls|8443|httpd -s|prefork=0",
+                "25|deliver|/srv/store/sock/lmtp|lmtpd|prefork=2 maxchild=30",
+              ], events: storeEvents, daemons: []),
+        .init(file: "cyrus-conf/store-standby.conf", start: ["dbrecover"], services: [
+            "7|mailread|imap|imapd|prefork=0", "8|mailreadtls|imaps|imapd -s|prefork=0", "9|popper|pop3|pop3d|prefork=0",
+            "10|poppertls|pop3s|pop3d -s|prefork=0", "11|sieveedit|sieve|timsieved|prefork=0",
+            "14|syncserver|csync|sync_server|prefork=1", "16|deliver|/srv/store/sock/lmtp|lmtpd|prefork=0",
+        ], events: storeEvents, daemons: []),
+        .init(file: "cyrus-conf/delivery-only.conf", start: ["dbrecover"], services: [
+            "7|lmtpunix|/run/delivery/lmtp|lmtpd|prefork=2 maxchild=20 babysit=1",
+            "8|lmtp|127.0.0.1:2003|lmtpd -a|prefork=0 maxchild=10 maxforkrate=20",
+            "9|lmtp6|[::1]:2003|lmtpd -a|proto=tcp6 prefork=0 maxchild=10",
+        ], events: ["dupexpire"], daemons: []),
+        .init(file: "cyrus-conf/busy-store.conf", start: ["dbrecover"], services: [
+            "7|mailread|imap|imapd|prefork=8", "8|mailreadtls|imaps|imapd -s|prefork=2", "9|popper|pop3|pop3d|prefork=4",
+            "10|poppertls|pop3s|pop3d -s|prefork=1", "11|sieveedit|sieve|timsieved|prefork=0",
+            "18|deliver|/srv/store/sock/lmtp|lmtpd|prefork=3",
+        ], events: storeEvents, daemons: []),
+        .init(file: "cyrus-conf/tiny-store.conf", start: ["dbrecover"], services: [
+            "7|mailread|imap|imapd|prefork=0", "8|popper|pop3|pop3d|prefork=0",
+            "11|deliver|/srv/store/sock/lmtp|lmtpd|prefork=0",
+        ], events: ["checkpoint"], daemons: []),
+        .init(file: "cyrus-conf/editor-forms.conf", start: ["dbrecover"], services: [
+            "7|deliver|/run/mailhost/lmtp|lmtpd -C /etc/mailhost/imapd.conf|prefork=1",
+            "8|deliverlan|192.0.2.10:2003|lmtpd -a|maxfds=256 prefork=0",
+            "9|mailread|imap|imapd -U 100 -T 30|prefork=1",
+        ], events: ["checkpoint", "nightly"], daemons: []),
     ]
-
-    /// The eight services shared by the `normal*` examples.
-    static func normalServices(first: Int, http: Int, lmtp: Int) -> [String] {
-        ["\(first)|imap|imap|imapd|prefork=0", "\(first + 1)|imaps|imaps|imapd -s|prefork=0",
-         "\(first + 2)|pop3|pop3|pop3d|prefork=0", "\(first + 3)|pop3s|pop3s|pop3d -s|prefork=0",
-         "\(first + 4)|sieve|sieve|timsieved|prefork=0", "\(http)|http|http|httpd|prefork=0",
-         "\(http + 1)|https|https|httpd -s|prefork=0", "\(lmtp)|lmtpunix|/run/cyrus/socket/lmtp|lmtpd|prefork=0"]
-    }
 }
 
-@Suite("cyrus.conf: shipped Cyrus examples")
+@Suite("cyrus.conf: the fixtures in Tests/Fixtures/cyrus-conf")
 struct CyrusConfFixtureTests {
-    @Test("parses exactly as fixtures/README.md says", arguments: ExpectedCyrusConf.all)
+    @Test("parses exactly as Tests/Fixtures/README.md says", arguments: ExpectedCyrusConf.all)
     func fixture(_ expected: ExpectedCyrusConf) throws {
         let conf = try CyrusConf.load(path: Fixtures.path(expected.file))
         let services = conf.services.map { s -> String in
@@ -89,34 +94,39 @@ struct CyrusConfFixtureTests {
         #expect(conf.warnings.isEmpty, "unexpected warnings: \(conf.warnings)")
     }
 
-    @Test("typed values of the shipped examples")
+    @Test("typed values of the fixtures")
     func typedValues() throws {
-        let conf = try CyrusConf.load(path: Fixtures.path("cyrus/cyrus_conf/cmu-backend.conf"))
+        let conf = try CyrusConf.load(path: Fixtures.path("cyrus-conf/campus-backend.conf"))
         let byName = Dictionary(uniqueKeysWithValues: conf.services.map { ($0.name, $0) })
-        #expect(byName["fud"]?.proto == .udp)
-        #expect(byName["notifyd"]?.proto == .udp)
-        #expect(byName["notifyd"]?.listenAddress == .unix(path: "/imap/conf/socket/notifyd"))
-        #expect(byName["imap"]?.listenAddress == .wildcard(port: "imap"))
-        #expect(byName["imap"]?.prefork == 5)
-        #expect(byName["imap"]?.maxchild == -1)
-        #expect(byName["imaps"]?.argv == ["imapd", "-s"])
-        #expect(byName["lmtp"]?.proto == .tcp)
+        #expect(byName["newmail"]?.proto == .udp)
+        #expect(byName["notifier"]?.proto == .udp)
+        #expect(byName["notifier"]?.listenAddress == .unix(path: "/srv/mailhost/sock/notify"))
+        #expect(byName["mailread"]?.listenAddress == .wildcard(port: "imap"))
+        #expect(byName["mailread"]?.prefork == 5)
+        #expect(byName["mailread"]?.maxchild == -1)
+        #expect(byName["mailreadtls"]?.argv == ["imapd", "-s"])
+        #expect(byName["deliver"]?.proto == .tcp)
         #expect(conf.services.allSatisfy { !$0.babysit && $0.maxforkrate == 0 && $0.maxfds == 0 })
 
-        let minimal = try CyrusConf.load(path: Fixtures.path("cyrus/master-README-minimal.conf"))
-        #expect(minimal.start.first?.argv == ["ctl_cyrusdb", "-r"])
-        #expect(minimal.events.map(\.period) == [30, 0, 0])
-        #expect(minimal.events.map(\.at) == [nil, TimeOfDay(hhmm: 400), TimeOfDay(hhmm: 400)])
-        #expect(minimal.events[1].argv == ["ctl_deliver", "-E", "3"])
-        let idled = try #require(minimal.daemons.first)
-        #expect(idled.name == "idled" && idled.line == 40 && !idled.wait && idled.argv == ["idled"])
+        let single = try CyrusConf.load(path: Fixtures.path("cyrus-conf/single-host.conf"))
+        #expect(single.start.first?.argv == ["ctl_cyrusdb", "-r"])
+        #expect(single.events.map(\.period) == [15, 0, 0])
+        #expect(single.events.map(\.at) == [nil, TimeOfDay(hhmm: 315), TimeOfDay(hhmm: 330)])
+        #expect(single.events[1].argv == ["cyr_expire", "-E", "5"])
+        let idled = try #require(single.daemons.first)
+        #expect(idled.name == "idled" && idled.line == 37 && !idled.wait && idled.argv == ["idled"])
 
-        let frontend = try CyrusConf.load(path: Fixtures.path("cyrus/cyrus_conf/murder-frontend.conf"))
-        #expect(frontend.services.first { $0.name == "lmtp" }?.maxchild == 20)
-        #expect(frontend.services.first { $0.name == "mupdate" }?.line == 32)
+        let front = try CyrusConf.load(path: Fixtures.path("cyrus-conf/tabbed-front.conf"))
+        #expect(front.services.first { $0.name == "relay" }?.maxchild == 25)
+        #expect(front.services.first { $0.name == "mboxdir" }?.line == 23)
+
+        let delivery = try CyrusConf.load(path: Fixtures.path("cyrus-conf/delivery-only.conf"))
+        #expect(delivery.services.map(\.babysit) == [true, false, false])
+        #expect(delivery.services.map(\.maxforkrate) == [0, 20, 0])
+        #expect(delivery.services.last?.proto == .tcp6)
     }
 
-    @Test("the compatible mode yields the same result on the shipped examples", arguments: ExpectedCyrusConf.all)
+    @Test("the compatible mode yields the same result on the fixtures", arguments: ExpectedCyrusConf.all)
     func compatibleModeAgrees(_ expected: ExpectedCyrusConf) throws {
         let path = try Fixtures.path(expected.file)
         let strict = try CyrusConf.load(path: path)

@@ -2,27 +2,23 @@ import Foundation
 import Testing
 @testable import ConfParse
 
-/// Locates the shared test data: `$CYRUS_SHARED_DIR` if set, else `<repo>/../shared`
-/// (the repository root is computed from this file's path).
+/// Locates the parser fixtures of this repository, `Tests/Fixtures/` (found from this file's
+/// path, so any clone works). `Tests/Fixtures/README.md` lists what each file must yield.
 enum Fixtures {
     struct Missing: Error, CustomStringConvertible {
         let path: String
-        var description: String {
-            "parser fixtures not found at \(path): check out shared/ next to the repository, "
-                + "or set CYRUS_SHARED_DIR to the directory that contains fixtures/"
-        }
+        var description: String { "parser fixture not found at \(path)" }
     }
 
-    static var sharedDirectory: String {
-        if let dir = ProcessInfo.processInfo.environment["CYRUS_SHARED_DIR"], !dir.isEmpty { return dir }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared").path
+    /// `<repository>/Tests/Fixtures`.
+    static var directory: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").path
     }
 
-    /// The absolute path of `relative` under `fixtures/`; throws (failing the test) when absent.
+    /// The absolute path of `relative` under `Tests/Fixtures/`; throws (failing the test) when absent.
     static func path(_ relative: String) throws -> String {
-        let path = sharedDirectory + "/fixtures/" + relative
+        let path = directory + "/" + relative
         guard FileManager.default.fileExists(atPath: path) else { throw Missing(path: path) }
         return path
     }

@@ -29,7 +29,7 @@ struct PrivilegeDropTests {
         #expect(!children.isEmpty)
         for child in children { #expect(uids(of: child) == [serviceUID], "child \(child)") }
         let stored = try #require(h.bed.files("alice").first)
-        #expect(owner(h.bed.maildir("alice").appendingPathComponent("new/\(stored)").path) == serviceUID)
+        #expect(fileOwner(h.bed.maildir("alice").appendingPathComponent("new/\(stored)").path) == serviceUID)
         let startUID = try String(contentsOfFile: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(startUID == "\(serviceUID)", "START entries run as cyrus_user")
         #expect(h.log().contains("running as cyrus (uid \(serviceUID)"))
@@ -56,7 +56,7 @@ struct PrivilegeDropTests {
         #expect(status == 0)
         #expect(replyLines(output).contains { $0.hasPrefix("250 2.1.5") }, "\(output)")
         let stored = try #require(bed.files("alice").first)
-        #expect(owner(bed.maildir("alice").appendingPathComponent("new/\(stored)").path) == serviceUID)
+        #expect(fileOwner(bed.maildir("alice").appendingPathComponent("new/\(stored)").path) == serviceUID)
     }
 
     @Test("lmtpd as root whose user cannot be used refuses: 421, exit 64, nothing delivered",
@@ -94,7 +94,7 @@ struct PrivilegeDropTests {
         let (output, status) = try bed.session(simpleTransaction(to: "alice"))
         #expect(status == 0)
         #expect(replyLines(output).contains { $0.hasPrefix("250 2.1.5") })
-        #expect(owner(bed.maildir("alice").appendingPathComponent("new/\(bed.files("alice").first ?? "")").path) == getuid())
+        #expect(fileOwner(bed.maildir("alice").appendingPathComponent("new/\(bed.files("alice").first ?? "")").path) == getuid())
     }
 }
 
@@ -108,10 +108,4 @@ private func uids(of pid: pid_t) -> Set<uid_t> {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return [] }
     return Set(line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { uid_t($0) })
-}
-
-/// The owner of a file.
-private func owner(_ path: String) -> uid_t? {
-    var info = stat()
-    return stat(path, &info) == 0 ? info.st_uid : nil
 }

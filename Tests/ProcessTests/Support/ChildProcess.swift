@@ -10,7 +10,9 @@ final class ChildProcess {
     let stdoutFD: Int32
     let stderrFD: Int32
 
-    init(path: String, arguments: [String], environment: [String: String] = [:]) throws {
+    /// `newProcessGroup`: the child leads a process group of its own (as a shell's foreground
+    /// job), so that a test can signal it and its descendants together, as Ctrl-C does.
+    init(path: String, arguments: [String], environment: [String: String] = [:], newProcessGroup: Bool = false) throws {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard makePipe(&inPipe), makePipe(&outPipe), makePipe(&errPipe) else {
             throw POSIXError(.EMFILE)
@@ -44,7 +46,9 @@ final class ChildProcess {
         for signal in [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let group = newProcessGroup ? POSIX_SPAWN_SETPGROUP : 0
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | group))
         var child: pid_t = 0
         let rc = posix_spawn(&child, path, &actions, &attributes, &cArgs, &cEnv)
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The `dovecot.conf` of a private Dovecot 2.3 IMAP server (see shared/spec/peers.md): its own
+/// The `dovecot.conf` of a private Dovecot 2.3 IMAP server (see docs/cyrus-compatibility.md §7): its own
 /// run, state and log paths under one folder, `127.0.0.1` only, no TLS, plaintext logins
 /// from a passwd-file, Maildirs at `<partition>/%u` read and written as one system user, and
 /// Maildir++ quota (`maildirsize`) reported over IMAP.

@@ -31,3 +31,9 @@ func chownTree(_ root: URL, to user: String) throws {
         chown(root.appendingPathComponent(relative).path, uid, gid)
     }
 }
+
+/// The owner of a file (nil when it cannot be stat'ed).
+func fileOwner(_ path: String) -> uid_t? {
+    var info = stat()
+    return stat(path, &info) == 0 ? info.st_uid : nil
+}
