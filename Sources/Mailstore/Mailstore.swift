@@ -11,7 +11,8 @@ public struct DeliveredMessage: Sendable, Equatable {
     public let mailbox: MailboxAddress
     /// The folder it was delivered to, nil for the INBOX.
     public let folder: FolderName?
-    /// The file's full path in that Maildir's `new/` (its name ends in `,S=<size>`).
+    /// The file's full path in that Maildir's `new/` (its name ends in `,S=<size>`), or in
+    /// `cur/` when it was stored with flags (`,S=<size>:2,<letters>`).
     public let path: String
     /// The message size in bytes (the file's exact size).
     public let size: Int
@@ -114,6 +115,14 @@ public final class Mailstore: Sendable {
     /// Delivers the spooled message to each target (an INBOX or a folder's `new/`), exactly as
     /// `deliver(_:to:)` does for INBOXes, and consumes the spool.
     public func deliver(_ spool: SpoolFile, to mailboxes: [MailboxTarget]) -> [Result<DeliveredMessage, StoreError>] {
+        deliver(spool, to: mailboxes.map { StoreRequest($0) })
+    }
+
+    /// Delivers the spooled message as each request says (a target and the flags to store it
+    /// with), as `deliver(_:to:)` does, and consumes the spool. A copy with flags goes to the
+    /// target's `cur/` under `<name>:2,<letters>` (keywords through the Maildir's
+    /// `dovecot-keywords`); `cur/` is then fsynced like `new/`.
+    public func deliver(_ spool: SpoolFile, to mailboxes: [StoreRequest]) -> [Result<DeliveredMessage, StoreError>] {
         defer { spool.discard() }
         do throws(StoreError) {
             try spool.makeDurable(fsync: config.fsync)
@@ -157,32 +166,59 @@ public final class Mailstore: Sendable {
 
     private struct Placement {
         var message: DeliveredMessage
+        /// The directory that received the file (`new/`, or `cur/` with flags).
         var newDirectory: String
     }
 
-    /// Hard-links the spool into the target's `new/`, or copies it when linking is impossible.
-    private func place(_ spool: SpoolFile, into mailbox: MailboxTarget) -> Result<Placement, StoreError> {
+    /// Where a copy goes: `new/` without flags; `cur/` with the info suffix `:2,<letters>`
+    /// (system flags, then keyword letters) with flags.
+    private struct Destination {
+        var directory: String
+        var suffix: String
+    }
+
+    private func destination(_ request: StoreRequest, in maildir: Maildir) throws(StoreError) -> Destination {
+        guard !request.flags.isEmpty else { return Destination(directory: maildir.new, suffix: "") }
+        var letters = request.flags.system.sorted().map(\.rawValue).joined()
+        if !request.flags.keywords.isEmpty {
+            let keywords = try DovecotKeywords.letters(for: request.flags.keywords, maildir: maildir.path, fsync: config.fsync)
+            letters += keywords.letters
+        }
+        return Destination(directory: maildir.cur, suffix: ":2," + letters)
+    }
+
+    /// Hard-links the spool into the target's `new/` (or `cur/`), or copies it when linking is
+    /// impossible.
+    private func place(_ spool: SpoolFile, into request: StoreRequest) -> Result<Placement, StoreError> {
+        let mailbox = request.target
         guard let path = directory(of: mailbox) else { return .failure(.invalidMailbox) }
         let maildir = Maildir(path: path)
+        let place: Destination
+        do throws(StoreError) {
+            place = try destination(request, in: maildir)
+        } catch {
+            return .failure(error)
+        }
         for _ in 0..<Mailstore.nameAttempts {
-            let target = maildir.new + "/" + UniqueName.make(host: host, size: spool.size)
+            let target = place.directory + "/" + UniqueName.make(host: host, size: spool.size) + place.suffix
             switch linkRetrying(spool.path, target) {
             case 0:
-                return .success(placement(mailbox, target, spool.size, maildir, linked: true))
+                return .success(placement(mailbox, target, spool.size, place.directory, linked: true))
             case EEXIST:
                 continue
             case EXDEV, EMLINK, EPERM, ENOTSUP:
-                return copy(spool, into: maildir, for: mailbox)
+                return copy(spool, into: maildir, place, for: mailbox)
             case let code:
                 return .failure(classify(code, operation: "link \(spool.path) to \(target)", maildir: maildir))
             }
         }
-        return .failure(exhausted(maildir.new))
+        return .failure(exhausted(place.directory))
     }
 
     /// Copies the spool into the Maildir's own `tmp/`, fsyncs the copy, then moves it into
-    /// `new/`. On any error the copy is removed.
-    private func copy(_ spool: SpoolFile, into maildir: Maildir, for mailbox: MailboxTarget) -> Result<Placement, StoreError> {
+    /// `new/` (or `cur/`). On any error the copy is removed.
+    private func copy(_ spool: SpoolFile, into maildir: Maildir, _ place: Destination,
+                      for mailbox: MailboxTarget) -> Result<Placement, StoreError> {
         var temporary = ""
         var fd: Int32 = -1
         for _ in 0..<Mailstore.nameAttempts {
@@ -200,8 +236,8 @@ public final class Mailstore: Sendable {
             let closed = close(fd)
             fd = -1
             if closed != 0 && errno != EINTR { throw StoreError.fromErrno(errno, operation: "close \(temporary)") }
-            let target = try move(temporary, intoNewOf: maildir, size: spool.size)
-            return .success(placement(mailbox, target, spool.size, maildir, linked: false))
+            let target = try move(temporary, into: place, of: maildir, size: spool.size)
+            return .success(placement(mailbox, target, spool.size, place.directory, linked: false))
         } catch {
             closeQuietly(fd)
             unlinkQuietly(temporary)
@@ -209,12 +245,12 @@ public final class Mailstore: Sendable {
         }
     }
 
-    /// Moves a complete file from `tmp/` into `new/` under a fresh final name: `link` (which
-    /// refuses to replace an existing name) then `unlink`; `rename` where links are
-    /// unsupported. Returns the final path.
-    private func move(_ temporary: String, intoNewOf maildir: Maildir, size: Int) throws(StoreError) -> String {
+    /// Moves a complete file from `tmp/` into `new/` (or `cur/`) under a fresh final name:
+    /// `link` (which refuses to replace an existing name) then `unlink`; `rename` where links
+    /// are unsupported. Returns the final path.
+    private func move(_ temporary: String, into place: Destination, of maildir: Maildir, size: Int) throws(StoreError) -> String {
         for _ in 0..<Mailstore.nameAttempts {
-            let target = maildir.new + "/" + UniqueName.make(host: host, size: size)
+            let target = place.directory + "/" + UniqueName.make(host: host, size: size) + place.suffix
             switch linkRetrying(temporary, target) {
             case 0:
                 unlinkQuietly(temporary)
@@ -229,13 +265,13 @@ public final class Mailstore: Sendable {
                 throw classify(code, operation: "link \(temporary) to \(target)", maildir: maildir)
             }
         }
-        throw exhausted(maildir.new)
+        throw exhausted(place.directory)
     }
 
-    private func placement(_ target: MailboxTarget, _ path: String, _ size: Int, _ maildir: Maildir, linked: Bool) -> Placement {
+    private func placement(_ target: MailboxTarget, _ path: String, _ size: Int, _ directory: String, linked: Bool) -> Placement {
         Placement(
             message: DeliveredMessage(mailbox: target.mailbox, folder: target.folder, path: path, size: size, hardLinked: linked),
-            newDirectory: maildir.new)
+            newDirectory: directory)
     }
 
     /// Fsyncs each distinct `new/` directory that received a file, once, after all links.
