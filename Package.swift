@@ -93,6 +93,10 @@ let package = Package(
         .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging"]),
         .testTarget(name: "SASLTests", dependencies: ["SASL"]),
+        // The glue: the delivery pipeline over a real Maildir store, without processes.
+        .testTarget(name: "LMTPServerTests", dependencies: [
+            "LMTPServer", "LMTP", "Mailstore", .product(name: "Logging", package: "swift-log"),
+        ]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract", "COpenSSL"]),
     ]

@@ -3,44 +3,59 @@ import LMTP
 import Logging
 import Mailstore
 
-/// Delivery of one finished message to its recipients (Cyrus's `deliver()` per recipient,
-/// done for all at once so the file is written once and hard-linked):
+/// Delivery of one finished message to its recipients, as a pipeline over all of them at once
+/// (so the file is written once and hard-linked everywhere):
 ///
-/// 1. each recipient's target: its INBOX, its `+detail` folder, or a shared folder;
-/// 2. recipients with the same target share one copy (Cyrus: one copy per mailbox per message);
-/// 3. duplicate suppression claims (Message-ID, target, Date) per target; a target already
-///    delivered is acknowledged without storing;
-/// 4. quota per recipient unless `IGNOREQUOTA` (a target is stored when one of its recipients
+/// 1. resolve: done at RCPT (each recipient's ``Destination`` arrives with it);
+/// 2. filter: each recipient's ``DeliveryPlan`` (``DeliveryFilter``: keep, or its Sieve
+///    script), for that recipient alone: copies with folders and flags, discard, or refusal;
+/// 3. place: each copy's target (the address's folder, the INBOX, a folder created on
+///    demand); equal targets with equal flags share one copy;
+/// 4. dedupe: duplicate suppression claims (Message-ID, target, Date) per target; a target
+///    already delivered is acknowledged without storing;
+/// 5. quota: per recipient unless `IGNOREQUOTA` (a copy is stored when one of its recipients
 ///    passes);
-/// 5. store, count the new messages in `maildirsize`, record the duplicate keys.
+/// 6. store: one spool file linked into every copy's `new/` (or `cur/` with flags), fsynced;
+/// 7. record: `maildirsize` lines, the duplicate claims; a recipient succeeds only when every
+///    copy its plan asked for is stored.
 struct MessageDelivery {
     let store: Mailstore
     let resolver: MailboxResolver
     let quota: QuotaPolicy
     let duplicates: DuplicateFilter?
+    var filter: any DeliveryFilter = KeepFilter()
     let logger: Logger
 
-    /// One distinct target and the recipients (indices) that share it.
+    /// One distinct stored copy and the recipients (indices) that share it.
     private struct Copy {
-        var target: MailboxTarget
+        var request: StoreRequest
         var recipients: [Int]
         var key: DuplicateKey?
         var claimed = false
     }
 
-    func run(_ spool: SpoolFile, envelope: Envelope, to accepted: [AcceptedRecipient<Destination>]) -> [Result<Void, DeliveryFailure>] {
+    typealias Results = [Result<Void, DeliveryFailure>]
+
+    func run(_ spool: SpoolFile, envelope: Envelope, to accepted: [AcceptedRecipient<Destination>]) -> Results {
         let recipients = accepted.map(\.recipient)
-        var results = [Result<Void, DeliveryFailure>](repeating: .success(()), count: recipients.count)
-        var copies = group(accepted, envelope: envelope, results: &results)
+        var results = Results(repeating: .success(()), count: recipients.count)
+        let message = SpooledMessage(size: spool.size) { [logger] in
+            do { return try spool.contents(limit: Int.max) } catch {
+                logger.error("cannot read the spooled message back: \(error)")
+                return nil
+            }
+        }
+        let plans = accepted.map { filter.plan(for: $0, envelope: envelope, message: message) }
+        var copies = place(accepted, plans: plans, envelope: envelope, results: &results)
         let verdicts = claim(&copies, envelope: envelope)
 
         var toStore: [Int] = []
         for (index, copy) in copies.enumerated() {
             switch verdicts[index] {
             case .suppress:
-                logger.info("duplicate suppressed: \(envelope.messageID ?? "") to mailbox: \(copy.target)")
+                logger.info("duplicate suppressed: \(envelope.messageID ?? "") to mailbox: \(copy.request.target)")
             case .busy:
-                for recipient in copy.recipients { results[recipient] = .failure(.temporary("Message is being delivered by another process")) }
+                fail(copy.recipients, .temporary("Message is being delivered by another process"), &results)
             case .deliver:
                 if admitQuota(copy, recipients: recipients, size: spool.size, results: &results) { toStore.append(index) }
             }
@@ -51,18 +66,16 @@ struct MessageDelivery {
         if toStore.isEmpty {
             store.discard(spool)
         } else {
-            let outcomes = store.deliver(spool, to: toStore.map { copies[$0].target })
+            let outcomes = store.deliver(spool, to: toStore.map { copies[$0].request })
             for (copyIndex, outcome) in zip(toStore, outcomes) {
                 let copy = copies[copyIndex]
                 switch outcome {
-                case .success(let message):
-                    quota.record(message)
+                case .success(let stored):
+                    quota.record(stored)
                     if copy.claimed, let key = copy.key { delivered.append(key) }
                 case .failure(let error):
-                    logger.error("delivery failed: \(error)", metadata: ["mailbox": "\(copy.target)"])
-                    for recipient in copy.recipients where isSuccess(results[recipient]) {
-                        results[recipient] = .failure(error.deliveryFailure)
-                    }
+                    logger.error("delivery failed: \(error)", metadata: ["mailbox": "\(copy.request.target)"])
+                    fail(copy.recipients, error.deliveryFailure, &results)
                     if copy.claimed, let key = copy.key { failed.append(key) }
                 }
             }
@@ -74,55 +87,103 @@ struct MessageDelivery {
         return results
     }
 
-    /// Resolves every recipient to a target and groups equal targets, in first-seen order.
-    /// Recipients that cannot be delivered get their failure in `results`.
-    private func group(_ recipients: [AcceptedRecipient<Destination>], envelope: Envelope,
-                       results: inout [Result<Void, DeliveryFailure>]) -> [Copy] {
+    /// Turns every recipient's plan into store requests and groups equal requests, in
+    /// first-seen order. Recipients refused (by their plan, or because a copy cannot be
+    /// placed) get their failure in `results`; a discarding plan places nothing.
+    private func place(_ recipients: [AcceptedRecipient<Destination>], plans: [DeliveryPlan], envelope: Envelope,
+                       results: inout Results) -> [Copy] {
         var copies: [Copy] = []
-        var indexOf: [MailboxTarget: Int] = [:]
+        var indexOf: [StoreRequest: Int] = [:]
         for (index, recipient) in recipients.enumerated() {
-            switch resolver.target(for: recipient.resolved, identity: envelope.authorizedIdentity) {
-            case .failure(let failure):
-                results[index] = .failure(failure)
-            case .success(let target):
-                if let existing = indexOf[target] {
+            let plan = plans[index]
+            if let refusal = plan.refusal {
+                results[index] = .failure(refusal)
+                continue
+            }
+            var requests: [StoreRequest] = []
+            for planned in plan.copies {
+                switch target(planned.placement, for: recipient.resolved, identity: envelope.authorizedIdentity) {
+                case .failure(let failure):
+                    results[index] = .failure(failure)
+                case .success(let target):
+                    let request = StoreRequest(target, flags: planned.flags)
+                    if !requests.contains(request) { requests.append(request) }
+                }
+            }
+            guard case .success = results[index] else { continue }
+            for request in requests {
+                if let existing = indexOf[request] {
                     copies[existing].recipients.append(index)
                 } else {
-                    indexOf[target] = copies.count
-                    copies.append(Copy(target: target, recipients: [index], key: key(for: target, envelope)))
+                    indexOf[request] = copies.count
+                    copies.append(Copy(request: request, recipients: [index], key: key(for: request.target, envelope)))
                 }
             }
         }
         return copies
     }
 
+    /// Where one planned copy of `destination`'s recipient is stored.
+    private func target(_ placement: DeliveryPlan.Placement, for destination: Destination,
+                        identity: String?) -> Result<MailboxTarget, DeliveryFailure> {
+        switch placement {
+        case .addressed:
+            return resolver.target(for: destination, identity: identity)
+        case .inbox:
+            return .success(MailboxTarget(destination.mailbox))
+        case .folder(let folder, let create):
+            let target = MailboxTarget(destination.mailbox, folder: folder)
+            if store.targetExists(target) { return .success(target) }
+            guard create else { return .failure(.mailboxUnknown) }
+            do {
+                try store.createFolder(target)
+                logger.info("created folder", metadata: ["mailbox": "\(target)"])
+                return .success(target)
+            } catch {
+                logger.error("cannot create folder: \(error)", metadata: ["mailbox": "\(target)"])
+                return .failure(error.deliveryFailure)
+            }
+        }
+    }
+
     /// Claims the duplicate keys of all copies at once (no database without suppression or
-    /// without a Message-ID).
+    /// without a Message-ID). Copies of one target with different flags share its key: the
+    /// first is claimed, the others follow its verdict.
     private func claim(_ copies: inout [Copy], envelope: Envelope) -> [DuplicateFilter.Verdict] {
         var verdicts = [DuplicateFilter.Verdict](repeating: .deliver(claimed: false), count: copies.count)
         guard let duplicates else { return verdicts }
-        let tracked = copies.indices.filter { copies[$0].key != nil }
+        var firstOfKey: [DuplicateKey: Int] = [:]
+        var tracked: [Int] = []
+        for index in copies.indices {
+            guard let key = copies[index].key, firstOfKey[key] == nil else { continue }
+            firstOfKey[key] = index
+            tracked.append(index)
+        }
         let outcomes = duplicates.claim(tracked.compactMap { copies[$0].key }, logger: logger)
         for (index, verdict) in zip(tracked, outcomes) {
             verdicts[index] = verdict
             copies[index].claimed = verdict == .deliver(claimed: true)
+        }
+        for index in copies.indices {
+            guard let key = copies[index].key, let first = firstOfKey[key], first != index else { continue }
+            verdicts[index] = verdicts[first] == .deliver(claimed: true) ? .deliver(claimed: false) : verdicts[first]
         }
         return verdicts
     }
 
     /// The quota check at delivery, per recipient of a copy: true when at least one may
     /// receive it; the others are answered over quota.
-    private func admitQuota(_ copy: Copy, recipients: [Recipient], size: Int, results: inout [Result<Void, DeliveryFailure>]) -> Bool {
+    private func admitQuota(_ copy: Copy, recipients: [Recipient], size: Int, results: inout Results) -> Bool {
         var admitted = false
         var checked: Bool?
         for index in copy.recipients {
             if recipients[index].ignoreQuota {
-                admitted = true
+                admitted = admitted || isSuccess(results[index])
                 continue
             }
-            let fits = checked ?? quota.admits(copy.target.mailbox, size: size)
+            let fits = checked ?? quota.admits(copy.request.target.mailbox, size: size)
             checked = fits
-            if fits { admitted = true } else { results[index] = .failure(quota.overQuota) }
+            if fits { admitted = admitted || isSuccess(results[index]) } else { results[index] = .failure(quota.overQuota) }
         }
         return admitted
     }
@@ -134,6 +195,10 @@ struct MessageDelivery {
         var mailbox = target.mailbox.qualifiedUser
         if let folder = target.folder { mailbox += "/" + folder.directoryName }
         return DuplicateKey(messageID: messageID, mailbox: mailbox, date: envelope.date ?? "")
+    }
+
+    private func fail(_ indices: [Int], _ failure: DeliveryFailure, _ results: inout Results) {
+        for index in indices where isSuccess(results[index]) { results[index] = .failure(failure) }
     }
 
     private func isSuccess(_ result: Result<Void, DeliveryFailure>) -> Bool {

@@ -128,6 +128,25 @@ public final class SpoolFile {
         }
     }
 
+    /// The whole message as written so far (buffered bytes are written out first), for a
+    /// filter that reads the message before it is delivered; nil when larger than `limit`.
+    public func contents(limit: Int) throws(StoreError) -> [UInt8]? {
+        try flush()
+        guard size <= limit else { return nil }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var offset = 0
+        while offset < size {
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, size - offset, off_t(offset)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.fromErrno(errno, operation: "read \(path)")
+            }
+            if n == 0 { throw StoreError.io(operation: "read \(path)", errno: EIO, message: "file shorter than its size") }
+            offset += n
+        }
+        return bytes
+    }
+
     /// Closes and unlinks the file (idempotent).
     func discard() {
         guard fd >= 0 else { return }
