@@ -41,6 +41,9 @@ public enum DeliveryFailure: Error, Sendable, Equatable {
     case deliveryDisabled
     /// Any other I/O or internal error: `451 4.3.0 <text>`.
     case temporary(String)
+    /// The recipient's own filter refused the message (Sieve `reject`/`ereject`):
+    /// `550 5.7.1 <reason>`, one `550-` line per line of the reason.
+    case rejected(String)
 }
 
 /// Envelope facts of one message transaction, handed over at delivery time.

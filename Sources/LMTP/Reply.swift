@@ -131,6 +131,8 @@ enum Reply {
             return "451 4.3.2 cannot create temporary file: Over quota"
         case .deliveryDisabled:
             return "451 4.3.2 cannot create temporary file: Delivery to mailbox is disabled"
+        case .rejected:
+            return "451 4.3.2 cannot create temporary file: Rejected"
         }
     }
 
@@ -160,6 +162,21 @@ enum Reply {
             return ["451 4.2.1 Delivery to mailbox is disabled"]
         case .temporary(let text):
             return ["451 4.3.0 \(clean(text))"]
+        case .rejected(let reason):
+            return rejection(reason)
+        }
+    }
+
+    /// A filter's refusal: `550 5.7.1 <reason>`, a multi-line reason as `550-5.7.1` lines (each
+    /// cleaned to printable ASCII, at most 20 lines).
+    static func rejection(_ reason: String) -> [String] {
+        var lines = reason.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { HeaderText.sanitized(String($0), limit: 400) }
+        while lines.last?.isEmpty == true { lines.removeLast() }
+        if lines.isEmpty { lines = ["Message rejected"] }
+        lines = Array(lines.prefix(20))
+        return lines.enumerated().map { index, line in
+            (index == lines.count - 1 ? "550 5.7.1 " : "550-5.7.1 ") + line
         }
     }
 

@@ -47,6 +47,21 @@ struct DataTests {
         #expect(agent.delivered.first?.recipients.map(\.user) == ["alice", "bob", "carol", "dave"])
     }
 
+    @Test("a filter's refusal is 550 5.7.1 with the reason, one 550- line per line, for that recipient alone")
+    func filterRejection() {
+        let agent = FakeAgent()
+        agent.deliveryFailures["bob"] = .rejected("I do not want this.\nReally not.\u{7}")
+        agent.deliveryFailures["carol"] = .rejected("")
+        let result = runSession(transaction("\r\nbody\r\n.\r\n", recipients: ["alice", "bob", "carol"]), agent: agent)
+        let id = Fixture.id(2)
+        #expect(Array(result.replies.suffix(4)) == [
+            "250 2.1.5 Success SESSIONID=<\(id)>",
+            "550-5.7.1 I do not want this.",
+            "550 5.7.1 Really not.?",
+            "550 5.7.1 Message rejected",
+        ])
+    }
+
     @Test func dataNeedsRecipients() {
         let result = runSession("DATA\r\nMAIL FROM:<a@b>\r\nDATA\r\n")
         #expect(result.replies == ["503 5.5.1 No recipients", "250 2.1.0 ok", "503 5.5.1 No recipients"])
