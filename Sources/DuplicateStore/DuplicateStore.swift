@@ -40,7 +40,7 @@ public final class DuplicateStore: Sendable {
     public let options: Options
     /// Marks this store's claims (with the process id), so another store never mistakes them.
     private let token: Int64
-    private let state: Mutex<Statements>
+    let state: Mutex<Statements>
 
     /// Opens (creating when needed) the database at `path` and expires old records if due.
     public init(path: String, options: Options = Options()) throws(DuplicateStoreError) {
@@ -135,7 +135,9 @@ public final class DuplicateStore: Sendable {
             return try statements.transaction { () throws(DuplicateStoreError) -> Int in
                 guard try statements.lastExpiry() <= time - interval else { return 0 }
                 try statements.expire.run([.integer(cutoff)])
-                let deleted = statements.connection.changes
+                var deleted = statements.connection.changes
+                try statements.expireTracked.run([.integer(time)])
+                deleted += statements.connection.changes
                 try statements.setLastExpiry.run([.integer(time)])
                 return deleted
             }

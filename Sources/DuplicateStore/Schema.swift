@@ -11,6 +11,8 @@ import Darwin
 ///           state,                       -- 0 claimed (being delivered), 1 delivered
 ///           owner_pid, owner_token,      -- who holds a claim
 ///           mtime)                       -- unix time of the claim or delivery
+/// tracked(key, expires)                  -- Sieve's records (vacation intervals, `duplicate`,
+///                                           redirect repeats): seen until `expires`
 /// meta(name, value)                      -- 'last_expiry': when records were last expired
 /// ```
 enum Schema {
@@ -30,6 +32,8 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS delivered_mtime ON delivered (mtime);
         CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS tracked (key TEXT PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS tracked_expires ON tracked (expires);
         """
 
     /// Creates the tables when missing and switches the file to WAL mode. Another process
@@ -63,6 +67,9 @@ final class Statements {
     let expire: SQLiteStatement
     let selectLastExpiry: SQLiteStatement
     let setLastExpiry: SQLiteStatement
+    let selectTracked: SQLiteStatement
+    let upsertTracked: SQLiteStatement
+    let expireTracked: SQLiteStatement
     /// Completions since expiry was last considered.
     var completions = 0
 
@@ -93,6 +100,12 @@ final class Statements {
             WHERE message_id = ?1 AND mailbox = ?2 AND date = ?3 AND state = 0 AND owner_token = ?4
             """)
         expire = try connection.prepare("DELETE FROM delivered WHERE mtime < ?1")
+        selectTracked = try connection.prepare("SELECT 1 FROM tracked WHERE key = ?1 AND expires > ?2")
+        upsertTracked = try connection.prepare("""
+            INSERT INTO tracked (key, expires) VALUES (?1, ?2)
+            ON CONFLICT DO UPDATE SET expires = max(expires, excluded.expires)
+            """)
+        expireTracked = try connection.prepare("DELETE FROM tracked WHERE expires <= ?1")
         selectLastExpiry = try connection.prepare("SELECT value FROM meta WHERE name = 'last_expiry'")
         setLastExpiry = try connection.prepare("""
             INSERT INTO meta (name, value) VALUES ('last_expiry', ?1)
