@@ -1,7 +1,7 @@
-/// RFC 4648 base64 for the AUTH exchange (RFC 4954): standard alphabet, `=` padding on
+/// RFC 4648 base64 for the AUTH exchange (RFC 4954) and encoded words in headers lmtpd writes: standard alphabet, `=` padding on
 /// output; on input, padding may be left out but nothing else is tolerated (no blanks, no
 /// line breaks, no bits left over).
-enum Base64 {
+public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let values: [UInt8] = {
@@ -10,7 +10,7 @@ enum Base64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
