@@ -26,6 +26,18 @@ struct DeliveryPlan: Equatable {
     var copies: [Copy]
     /// Set: the recipient is refused with this failure instead (nothing stored for it).
     var refusal: DeliveryFailure?
+    /// Messages to send for this recipient (redirects, a vacation reply, a refusal notice):
+    /// the recipient succeeds only once the MTA has taken every one.
+    var outgoing: [OutgoingMessage] = []
+    /// Tracking records to keep once this recipient's delivery succeeded.
+    var tracking: [TrackingRecord] = []
+
+    init(copies: [Copy], refusal: DeliveryFailure?, outgoing: [OutgoingMessage] = [], tracking: [TrackingRecord] = []) {
+        self.copies = copies
+        self.refusal = refusal
+        self.outgoing = outgoing
+        self.tracking = tracking
+    }
 
     /// The plan without a filter: one copy where the address points (Cyrus's implicit keep).
     static let keep = DeliveryPlan(copies: [Copy(placement: .addressed)], refusal: nil)

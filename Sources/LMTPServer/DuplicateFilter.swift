@@ -81,7 +81,7 @@ public final class DuplicateFilter: Sendable {
     }
 
     /// The open store, opening it on first use (a failed open is tried again next time).
-    private func store(_ logger: Logger) -> DuplicateStore? {
+    func store(_ logger: Logger) -> DuplicateStore? {
         opened.withLock { store in
             if let store { return store }
             var options = DuplicateStore.Options()

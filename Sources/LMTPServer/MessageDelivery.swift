@@ -16,14 +16,21 @@ import Mailstore
 /// 5. quota: per recipient unless `IGNOREQUOTA` (a copy is stored when one of its recipients
 ///    passes);
 /// 6. store: one spool file linked into every copy's `new/` (or `cur/` with flags), fsynced;
-/// 7. record: `maildirsize` lines, the duplicate claims; a recipient succeeds only when every
-///    copy its plan asked for is stored.
+/// 7. send: the messages each plan asked for (redirects, vacation replies), handed to the MTA
+///    after the copies are stored; one the MTA refuses makes that recipient's reply temporary;
+/// 8. record: `maildirsize` lines, the duplicate claims, the Sieve tracking records of the
+///    recipients that succeeded. A recipient succeeds only when every copy its plan asked for
+///    is stored and every message it asked for is sent.
 struct MessageDelivery {
     let store: Mailstore
     let resolver: MailboxResolver
     let quota: QuotaPolicy
     let duplicates: DuplicateFilter?
     var filter: any DeliveryFilter = KeepFilter()
+    /// Where outgoing messages go (nil: a plan that sends anything fails temporarily).
+    var submitter: (any MailSubmitter)?
+    /// Where tracking records go (nil: they are not kept).
+    var tracking: DuplicateFilter?
     let logger: Logger
 
     /// One distinct stored copy and the recipients (indices) that share it.
@@ -84,7 +91,29 @@ struct MessageDelivery {
             if let key = copy.key { failed.append(key) }
         }
         duplicates?.finish(delivered: delivered, failed: failed, logger: logger)
+        send(plans, &results)
+        tracking?.track(plans.indices.filter { isSuccess(results[$0]) }.flatMap { plans[$0].tracking }, logger: logger)
         return results
+    }
+
+    /// Hands each succeeding recipient's outgoing messages to the MTA; the first refusal makes
+    /// that recipient's reply temporary (its stored copies stay: a retry finds them through
+    /// duplicate suppression).
+    private func send(_ plans: [DeliveryPlan], _ results: inout Results) {
+        for (index, plan) in plans.enumerated() where isSuccess(results[index]) && !plan.outgoing.isEmpty {
+            guard let submitter else {
+                results[index] = .failure(.temporary("Cannot send mail"))
+                continue
+            }
+            for message in plan.outgoing {
+                if case .failure(let failure) = submitter.submit(message) {
+                    logger.error("sending to \(message.recipients.joined(separator: ", ")) failed: \(failure)")
+                    results[index] = .failure(.temporary("Cannot send mail"))
+                    break
+                }
+                logger.info("sent mail from <\(message.sender)> to \(message.recipients.joined(separator: ", "))")
+            }
+        }
     }
 
     /// Turns every recipient's plan into store requests and groups equal requests, in

@@ -75,11 +75,44 @@ struct DeliveryPipelineTests {
     }
 }
 
+extension DeliveryPipelineTests {
+    @Test("a plan's messages are sent after its copies are stored; one the MTA refuses makes that recipient 451")
+    func outgoing() throws {
+        let bed = try PipelineBed(users: ["alice", "bob"], duplicates: true)
+        let away = OutgoingMessage(sender: "", recipients: ["s@example.org"], bytes: Array("Subject: away\n\nx\n".utf8))
+        let refused = OutgoingMessage(sender: "s@example.org", recipients: ["refuse@example.net"], bytes: [])
+        bed.filter.plans["alice"] = DeliveryPlan(copies: [.init(placement: .addressed)], refusal: nil, outgoing: [away],
+                                                 tracking: [TrackingRecord(key: "vacation:alice", expires: Int.max / 2)])
+        bed.filter.plans["bob"] = DeliveryPlan(copies: [], refusal: nil, outgoing: [refused],
+                                               tracking: [TrackingRecord(key: "redirect:bob", expires: Int.max / 2)])
+        let results = try bed.deliver(to: ["alice", "bob"])
+        #expect(results[0].isSuccess)
+        #expect(results[1].failure == .temporary("Cannot send mail"))
+        #expect(bed.submitter.sent == [away])
+        #expect(bed.files("alice", "new").count == 1)
+        let logger = Logger(label: "test")
+        #expect(bed.duplicates?.isTracked("vacation:alice", logger: logger) == true)
+        #expect(bed.duplicates?.isTracked("redirect:bob", logger: logger) == false, "a failed recipient records nothing")
+    }
+}
+
+/// Takes every message except those to `refuse@example.net`.
+final class RecordingSubmitter: MailSubmitter, @unchecked Sendable {
+    private(set) var sent: [OutgoingMessage] = []
+
+    func submit(_ message: OutgoingMessage) -> Result<Void, SubmissionFailure> {
+        if message.recipients.contains("refuse@example.net") { return .failure(SubmissionFailure(description: "550 no")) }
+        sent.append(message)
+        return .success(())
+    }
+}
+
 /// A Maildir partition with users, and the pipeline with a scripted filter.
 final class PipelineBed {
     let root: String
     let store: Mailstore
     let filter = ScriptedFilter()
+    let submitter = RecordingSubmitter()
     let duplicates: DuplicateFilter?
     private var serial = 0
 
@@ -114,6 +147,8 @@ final class PipelineBed {
                                        quota: QuotaPolicy(store: store, strict: false, permanent: false, logger: logger),
                                        duplicates: duplicates, logger: logger)
         delivery.filter = filter
+        delivery.submitter = submitter
+        delivery.tracking = duplicates
         let envelope = Envelope(sender: "s@example.org", authorizedIdentity: nil, sessionID: "test", messageID: messageID, date: nil)
         return delivery.run(spool, envelope: envelope, to: accepted)
     }
