@@ -8,7 +8,7 @@ enum ImapdOptionTable {
         ImapdOption.syslogPrefix.spec, ImapdOption.lmtpCatchallMailbox.spec, ImapdOption.autocreateInboxFolders.spec,
         ImapdOption.tlsServerCert.spec, ImapdOption.tlsServerKey.spec, ImapdOption.tlsClientCaFile.spec,
         ImapdOption.tlsClientCaDir.spec, ImapdOption.debugCommand.spec, ImapdOption.autocreateSieveFolders.spec,
-        ImapdOption.cyrusUser.spec,
+        ImapdOption.cyrusUser.spec, ImapdOption.sieveScriptPath.spec,
         ImapdOption.cyrusGroup.spec,
         // Text with default
         ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
@@ -29,7 +29,8 @@ enum ImapdOptionTable {
         ImapdOption.lmtpAddMissingMessageId.spec, ImapdOption.lmtpAddMissingDate.spec,
         ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec,
         // Integers and durations
-        ImapdOption.maxmessagesize.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,
+        ImapdOption.maxmessagesize.spec, ImapdOption.sieveMaxscriptsize.spec, ImapdOption.sieveVacationMinResponse.spec,
+        ImapdOption.sieveVacationMaxResponse.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,
         ImapdOption.saslMinimumLayer.spec, ImapdOption.lmtpIdleTimeout.spec, ImapdOption.tlsSessionTimeout.spec, ImapdOption.sieveDuplicateMaxExpiration.spec, ImapdOption.duplicateMaxAge.spec,
         // Bit fields
         ImapdOption.sieveExtensions.spec,

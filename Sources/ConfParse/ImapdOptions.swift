@@ -34,6 +34,11 @@ extension ImapdOption where Value == String? {
     public static var debugCommand: Self { .optionalString("debug_command") }
     /// Folders Sieve `fileinto` may create.
     public static var autocreateSieveFolders: Self { .optionalString("autocreate_sieve_folders") }
+    /// Ours, not Cyrus's: where a user's active Sieve script is, a template like `maildir_path`
+    /// (`%u`, `%n`, `%d`, `%%`; relative to the partition unless absolute), e.g.
+    /// `/home/%n/.dovecot.sieve` for Dovecot's layout. Unset: Cyrus's `sievedir` layout (or
+    /// `sieveusehomedir`).
+    public static var sieveScriptPath: Self { .optionalString("sieve_script_path").ours }
     /// User to run as (the `CYRUS_USER` environment variable wins).
     public static var cyrusUser: Self { .optionalString("cyrus_user") }
     /// Group to run as.
@@ -155,6 +160,16 @@ extension ImapdOption where Value == Int {
     /// TLS session cache lifetime in seconds, default 86400 (a bare number means minutes).
     public static var tlsSessionTimeout: Self { .duration("tls_session_timeout", defaultSeconds: 86400, defaultUnit: 60) }
     /// Cap of the Sieve `duplicate` test in seconds, default 90 days (bare number: seconds).
+    /// Largest Sieve script (KiB) read, default 32.
+    public static var sieveMaxscriptsize: Self { .int("sieve_maxscriptsize", default: 32) }
+    /// Shortest vacation response interval in seconds, default 3 days (bare number: seconds).
+    public static var sieveVacationMinResponse: Self {
+        .duration("sieve_vacation_min_response", defaultSeconds: 3 * 86400, defaultUnit: 1)
+    }
+    /// Longest vacation response interval in seconds, default 90 days (bare number: seconds).
+    public static var sieveVacationMaxResponse: Self {
+        .duration("sieve_vacation_max_response", defaultSeconds: 90 * 86400, defaultUnit: 1)
+    }
     public static var sieveDuplicateMaxExpiration: Self {
         .duration("sieve_duplicate_max_expiration", defaultSeconds: 90 * 86400, defaultUnit: 1)
     }

@@ -53,6 +53,12 @@ public enum LMTPDConfigCheck {
                 report(.duplicateDbPath, "duplicate_db_path: \(directory): \(problem) (duplicatesuppression is on)")
             }
         }
+        if access(configuration.sieve.sendmail, X_OK) != 0 {
+            let place = imapd.location(of: .sendmail)
+            findings.append(ConfigDiagnostic(file: place?.file ?? imapd.path, line: place?.line,
+                                             message: "sendmail: \(configuration.sieve.sendmail) is not an executable program; Sieve redirects and vacation replies will fail (4xx)",
+                                             severity: .warning))
+        }
         if let tls = configuration.tls {
             do {
                 _ = try TLSServerContext(tls)

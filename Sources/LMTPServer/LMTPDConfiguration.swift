@@ -35,6 +35,8 @@ public struct LMTPDConfiguration: Sendable {
     public var sasl: SASLConfiguration
     /// STARTTLS from the `tls_*` options; nil when TLS is off (see `tlsConfiguration`).
     public var tls: TLSServerConfiguration?
+    /// Sieve at delivery: where scripts are, limits, `sendmail`.
+    public var sieve: SieveSettings
 
     /// Cyrus lmtpd's session timeout (`prot_settimeout(..., 360)`).
     public static let defaultIdleTimeout = 360
@@ -89,6 +91,11 @@ public struct LMTPDConfiguration: Sendable {
         unknownOptions = imapd.unknownOptions
         sasl = SASLConfiguration(imapd, serverFQDN: servername)
         tls = Self.tlsConfiguration(imapd, service: service)
+        sieve = SieveSettings(imapd, partitionRoot: mailstore.partitionRoot)
+        if case .template(let template) = sieve.layout, let problem = PathTemplate(template).problem {
+            let place = imapd.location(of: .sieveScriptPath)
+            throw ConfigError(file: place?.file ?? imapd.path, line: place?.line, message: "sieve_script_path \"\(template)\": \(problem)")
+        }
     }
 
     static func hostname() -> String {
