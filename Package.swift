@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "lmtpd", targets: ["lmtpd"]),
         .executable(name: "minimaster", targets: ["minimaster"]),
+        .executable(name: "sievetest", targets: ["sievetest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -80,6 +81,13 @@ let package = Package(
         ),
         // A minimal service child (echo) for testing and benchmarking minimaster on its own.
         .executableTarget(name: "cyrus-echo-service", dependencies: ["ConfParse", "ServiceContract", "CShims"]),
+        // The Sieve language (RFC 5228 and extensions): script + message in, actions out. No I/O.
+        .target(name: "Sieve"),
+        // Dry run of a Sieve script on a message: prints the actions.
+        .executableTarget(
+            name: "sievetest",
+            dependencies: ["Sieve", "ConfParse", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
         .executableTarget(name: "lmtp-bench", path: "Benchmarks/lmtp-bench"),
         .executableTarget(name: "master-bench", path: "Benchmarks/master-bench"),
@@ -97,6 +105,7 @@ let package = Package(
         .testTarget(name: "LMTPServerTests", dependencies: [
             "LMTPServer", "LMTP", "Mailstore", .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "SieveTests", dependencies: ["Sieve"]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract", "COpenSSL"]),
     ]

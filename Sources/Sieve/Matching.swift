@@ -1,0 +1,144 @@
+/// Comparators (RFC 4790) and match types (RFC 5228 / 5231) over UTF-8 bytes.
+enum Matching {
+    @inline(__always) static func fold(_ byte: UInt8) -> UInt8 {
+        byte >= 65 && byte <= 90 ? byte | 0x20 : byte
+    }
+
+    static func equal(_ a: [UInt8], _ b: [UInt8], _ comparator: Comparator) -> Bool {
+        switch comparator {
+        case .octet: return a == b
+        case .asciiCasemap:
+            guard a.count == b.count else { return false }
+            for i in 0..<a.count where fold(a[i]) != fold(b[i]) { return false }
+            return true
+        case .asciiNumeric:
+            return numericValue(a) == numericValue(b)
+        }
+    }
+
+    /// i;ascii-numeric: the leading digits as a number, nil (positive infinity) when none.
+    static func numericValue(_ bytes: [UInt8]) -> [UInt8]? {
+        var start = 0
+        while start < bytes.count, bytes[start] >= 48, bytes[start] <= 57 {
+            start += 1
+        }
+        guard start > 0 else { return nil }
+        var first = 0
+        while first < start - 1, bytes[first] == 48 { first += 1 }
+        return Array(bytes[first..<start])
+    }
+
+    /// Ordering under the comparator: negative, zero or positive.
+    static func compare(_ a: [UInt8], _ b: [UInt8], _ comparator: Comparator) -> Int {
+        switch comparator {
+        case .asciiNumeric:
+            switch (numericValue(a), numericValue(b)) {
+            case (nil, nil): return 0
+            case (nil, _): return 1
+            case (_, nil): return -1
+            case let (x?, y?):
+                if x.count != y.count { return x.count < y.count ? -1 : 1 }
+                return lexicographic(x, y, fold: false)
+            }
+        case .octet: return lexicographic(a, b, fold: false)
+        case .asciiCasemap: return lexicographic(a, b, fold: true)
+        }
+    }
+
+    private static func lexicographic(_ a: [UInt8], _ b: [UInt8], fold folding: Bool) -> Int {
+        let n = min(a.count, b.count)
+        for i in 0..<n {
+            let x = folding ? fold(a[i]) : a[i]
+            let y = folding ? fold(b[i]) : b[i]
+            if x != y { return x < y ? -1 : 1 }
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
+    static func relation(_ order: Int, _ op: RelationalOperator) -> Bool {
+        switch op {
+        case .gt: return order > 0
+        case .ge: return order >= 0
+        case .lt: return order < 0
+        case .le: return order <= 0
+        case .eq: return order == 0
+        case .ne: return order != 0
+        }
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8], _ comparator: Comparator) -> Bool {
+        if needle.isEmpty { return true }
+        guard haystack.count >= needle.count else { return false }
+        let folding = comparator == .asciiCasemap
+        let first = folding ? fold(needle[0]) : needle[0]
+        var i = 0
+        while i + needle.count <= haystack.count {
+            let c = folding ? fold(haystack[i]) : haystack[i]
+            if c == first {
+                var j = 1
+                while j < needle.count {
+                    let x = folding ? fold(haystack[i + j]) : haystack[i + j]
+                    let y = folding ? fold(needle[j]) : needle[j]
+                    if x != y { break }
+                    j += 1
+                }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Length of the UTF-8 sequence starting with `lead` (1 for stray bytes).
+    @inline(__always) static func sequenceLength(_ lead: UInt8) -> Int {
+        if lead < 0xC0 { return 1 }
+        if lead < 0xE0 { return 2 }
+        if lead < 0xF0 { return 3 }
+        return 4
+    }
+
+    /// `:matches`: `*` any run, `?` one character, `\` quotes the next character. Earlier
+    /// wildcards match as little as possible (RFC 5229's examples). On success, the text each
+    /// wildcard matched, in order, after the whole value.
+    static func glob(_ text: [UInt8], _ pattern: [UInt8], _ comparator: Comparator, captures: Bool) -> [String]? {
+        let folding = comparator == .asciiCasemap
+        var ranges: [Range<Int>] = []
+        var t = 0, p = 0
+        var starP = -1, starT = 0, starCapture = 0
+        while t < text.count || p < pattern.count {
+            if p < pattern.count {
+                let c = pattern[p]
+                if c == UInt8(ascii: "*") {
+                    if captures { ranges.append(t..<t) }
+                    starP = p; starT = t; starCapture = ranges.count - 1
+                    p += 1
+                    continue
+                }
+                if c == UInt8(ascii: "?"), t < text.count {
+                    let length = min(sequenceLength(text[t]), text.count - t)
+                    if captures { ranges.append(t..<(t + length)) }
+                    t += length; p += 1
+                    continue
+                }
+                if c != UInt8(ascii: "?"), t < text.count {
+                    var literal = c
+                    var width = 1
+                    if c == UInt8(ascii: "\\"), p + 1 < pattern.count { literal = pattern[p + 1]; width = 2 }
+                    let x = folding ? fold(text[t]) : text[t]
+                    let y = folding ? fold(literal) : literal
+                    if x == y { t += 1; p += width; continue }
+                }
+            }
+            guard starP >= 0, starT < text.count else { return nil }
+            starT += min(sequenceLength(text[starT]), text.count - starT)
+            t = starT
+            p = starP + 1
+            if captures {
+                ranges.removeSubrange((starCapture + 1)...)
+                ranges[starCapture] = ranges[starCapture].lowerBound..<t
+            }
+        }
+        guard captures else { return [] }
+        return [MIMEText.text(text, charset: "utf-8")] + ranges.map { MIMEText.text(text[$0], charset: "utf-8") }
+    }
+}

@@ -1,0 +1,90 @@
+/// One header field: its name as written and its value with folding removed.
+public struct SieveHeaderField: Sendable, Hashable {
+    public var name: String
+    /// The value bytes after the colon, line folds removed, leading/trailing blanks trimmed.
+    public var value: [UInt8]
+
+    public init(name: String, value: [UInt8]) {
+        self.name = name
+        self.value = value
+    }
+
+    /// The value as RFC 5228 tests see it: RFC 2047 encoded words decoded.
+    var decodedValue: String { MIMEText.decodeHeader(value) }
+
+    func hasName(_ lowercased: String) -> Bool {
+        name.utf8.count == lowercased.utf8.count && name.lowercased() == lowercased
+    }
+}
+
+/// A message as the script sees it: header fields, and the body bytes after the blank line.
+/// Parsed once; the body is never copied.
+public struct SieveMessage: Sendable {
+    /// The whole message as delivered (LF or CRLF line ends).
+    public let bytes: [UInt8]
+    /// The header fields in order.
+    public let header: [SieveHeaderField]
+    /// Where the body starts in `bytes`.
+    public let bodyStart: Int
+    /// The size `size` tests: line ends counted as CRLF.
+    public let size: Int
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        var fields: [SieveHeaderField] = []
+        var index = 0
+        var bodyStart = bytes.count
+        var bareLineFeeds = 0
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if byte == 10, previous != 13 { bareLineFeeds += 1 }
+            previous = byte
+        }
+        size = bytes.count + bareLineFeeds
+        var current: (name: String, value: [UInt8])?
+        func flush() {
+            if let field = current {
+                fields.append(SieveHeaderField(name: field.name, value: Self.trimmed(field.value)))
+            }
+            current = nil
+        }
+        while index < bytes.count {
+            var end = index
+            while end < bytes.count, bytes[end] != 10 { end += 1 }
+            var contentEnd = end
+            if contentEnd > index, bytes[contentEnd - 1] == 13 { contentEnd -= 1 }
+            let next = min(end + 1, bytes.count)
+            if contentEnd == index {
+                bodyStart = next
+                break
+            }
+            let first = bytes[index]
+            if first == 32 || first == 9 {
+                current?.value.append(contentsOf: bytes[index..<contentEnd])
+            } else {
+                flush()
+                if let colon = bytes[index..<contentEnd].firstIndex(of: 58), colon > index {
+                    var nameEnd = colon
+                    while nameEnd > index, bytes[nameEnd - 1] == 32 || bytes[nameEnd - 1] == 9 { nameEnd -= 1 }
+                    current = (String(decoding: bytes[index..<nameEnd], as: UTF8.self), Array(bytes[(colon + 1)..<contentEnd]))
+                }
+            }
+            index = next
+            if index >= bytes.count { bodyStart = bytes.count }
+        }
+        flush()
+        header = fields
+        self.bodyStart = bodyStart
+    }
+
+    /// The body bytes (after the blank line).
+    var body: ArraySlice<UInt8> { bytes[bodyStart...] }
+
+    static func trimmed(_ value: [UInt8]) -> [UInt8] {
+        var start = 0
+        var end = value.count
+        while start < end, value[start] == 32 || value[start] == 9 { start += 1 }
+        while end > start, value[end - 1] == 32 || value[end - 1] == 9 || value[end - 1] == 13 { end -= 1 }
+        return start == 0 && end == value.count ? value : Array(value[start..<end])
+    }
+}
