@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "LMTPServer",
             dependencies: [
-                "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore", "SASL", "TLS",
+                "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore", "SASL", "TLS", "Sieve",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

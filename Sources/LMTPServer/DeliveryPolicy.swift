@@ -28,6 +28,9 @@ public struct DeliveryPolicy: Sendable {
     public var overQuotaIsPermanent = false
     /// `duplicatesuppression` with the database at `duplicate_db_path`; nil when off.
     public var duplicates: DuplicateFilter?
+    /// Sieve's tracking records (vacation intervals, `duplicate`, redirects), in the database at
+    /// `duplicate_db_path` whether or not suppression is on (the same store when it is).
+    public var tracking: DuplicateFilter?
 
     public init() {}
 
@@ -45,9 +48,9 @@ public struct DeliveryPolicy: Sendable {
         if imapd[.autocreatePost] && imapd[.autocreateQuota] >= 0 {
             autocreate = try AutocreateRules(imapd, separator: separator)
         }
-        if imapd[.duplicatesuppression] {
-            duplicates = DuplicateFilter(path: imapd[.duplicateDbPath], maximumAge: imapd[.duplicateMaxAge])
-        }
+        let database = DuplicateFilter(path: imapd[.duplicateDbPath], maximumAge: imapd[.duplicateMaxAge])
+        if imapd[.duplicatesuppression] { duplicates = database }
+        tracking = database
     }
 }
 

@@ -16,6 +16,8 @@ public final class LMTPService {
     private let logger: Logger
     /// STARTTLS's context, built once (nil: TLS off, or its setup failed; see `+TLS`).
     let tlsContext: TLSServerContext?
+    /// Users' compiled Sieve scripts, kept for the life of the process.
+    let sieveScripts = SieveScriptCache()
 
     public init(configuration: LMTPDConfiguration, preauthorizeInternet: Bool, logger: Logger) {
         self.configuration = configuration
@@ -40,6 +42,8 @@ public final class LMTPService {
         sessionLogger[metadataKey: "client"] = "\(client.receivedDescription)"
         let agent = MaildirDeliveryAgent(store: store, addressing: configuration.addressing,
                                          policy: configuration.policy, logger: sessionLogger)
+        agent.filter = sieveFilter(logger: sessionLogger)
+        agent.submitter = SendmailSubmitter(path: configuration.sieve.sendmail)
         let session = LMTPSession(settings: settings, client: client, agent: agent, logger: sessionLogger, sessionIDs: sessionIDs)
         session.authenticator = authenticator(fd: inputFD, preauthorized: settings.preauthenticated, logger: sessionLogger)
         let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout,
@@ -50,5 +54,18 @@ public final class LMTPService {
         tls?.finish()
         sessionLogger.debug("session ended: \(end)")
         return end
+    }
+}
+
+extension LMTPService {
+    /// Sieve at delivery, with this process's script cache.
+    func sieveFilter(logger: Logger) -> SieveFilter {
+        let sieve = configuration.sieve
+        return SieveFilter(
+            store: store, settings: sieve,
+            locator: SieveScriptLocator(layout: sieve.layout, partitionRoot: configuration.mailstore.partitionRoot,
+                                        sievedir: sieve.sievedir),
+            cache: sieveScripts, tracking: configuration.policy.tracking, separator: configuration.policy.separator,
+            servername: configuration.settings.servername, messageIDs: .shared, logger: logger)
     }
 }

@@ -13,6 +13,10 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
     public let policy: DeliveryPolicy
     /// Storage errors are logged here in full; the client only sees Cyrus's short text.
     public var logger: Logger
+    /// The filter stage (Sieve, or keep everything).
+    var filter: any DeliveryFilter = KeepFilter()
+    /// Where the messages a filter asks for are sent.
+    var submitter: (any MailSubmitter)?
 
     public init(store: Mailstore, addressing: RecipientAddressing, policy: DeliveryPolicy, logger: Logger) {
         self.store = store
@@ -57,8 +61,11 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
 
     public func deliver(_ spool: MaildirSpool, envelope: Envelope,
                         to recipients: [AcceptedRecipient<Destination>]) -> [Result<Void, DeliveryFailure>] {
-        let delivery = MessageDelivery(store: store, resolver: resolver, quota: quota,
+        var delivery = MessageDelivery(store: store, resolver: resolver, quota: quota,
                                        duplicates: policy.duplicates, logger: logger)
+        delivery.filter = filter
+        delivery.submitter = submitter
+        delivery.tracking = policy.tracking
         return delivery.run(spool.file, envelope: envelope, to: recipients)
     }
 
