@@ -126,6 +126,7 @@ public enum Master {
         }
         activated.closeUnclaimed(logger: logger)
         if let serviceUser {
+            ChildStartProbe.prepare()
             guard drop(to: serviceUser, socketDirectory: createdSocketDirectory, logger: logger, fatal: fatal) else {
                 return finish(MasterExit.osError)
             }
