@@ -20,7 +20,12 @@ struct FileLockTests {
         holder.standardInput = input
         holder.standardOutput = output
         try holder.run()
-        let line = output.fileHandleForReading.availableData
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let more = output.fileHandleForReading.availableData
+            if more.isEmpty { break }
+            line += more
+        }
         #expect(String(decoding: line, as: UTF8.self) == "locked\n")
         return (holder, input)
     }
