@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import MailLogging
+import POSIXCore
 import ServiceContract
 
 /// lmtpd's command-line options, as the executable parsed them.
@@ -59,7 +60,7 @@ public enum LMTPDProgram {
             if launch == .standalone {
                 // Cyrus's fatal(): the client learns why, then the process ends with EX_CONFIG.
                 let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? "configuration error"
-                writeAll(1, "421 4.3.0 lmtpd: \(firstLine)\r\n")
+                _ = try? writeAll(1, "421 4.3.0 lmtpd: \(firstLine)\r\n")
             }
             return ExitStatus.config
         }
@@ -111,15 +112,6 @@ public enum LMTPDProgram {
         var logger = Logger(label: "lmtpd")
         logger.logLevel = level
         return logger
-    }
-
-    private static func writeAll(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-        }
     }
 }
 
