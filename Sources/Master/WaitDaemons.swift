@@ -43,12 +43,13 @@ extension Supervisor {
         var answer: [UInt8] = []
         var byte: UInt8 = 0
         while answer.count < 4 {
-            let left = deadline - MonotonicClock.now()
-            guard left > 0 else { break }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(min(left * 1000 + 1, 60_000)))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { break }
+            var pfd = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            // One poll waits at most a minute; when that passes, the wait ends.
+            switch Poll.once(&pfd, until: min(deadline, MonotonicClock.now() + 60)) {
+            case .ready: break
+            case .interrupted: continue
+            case .timedOut, .failed: return answer
+            }
             let n = read(fd, &byte, 1)
             if n < 0 && errno == EINTR { continue }
             guard n == 1 else { break }

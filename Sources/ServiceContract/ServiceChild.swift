@@ -113,10 +113,13 @@ public final class ServiceChild {
             let wake = ServiceSignals.wakeFD
             var fds = [pollfd(fd: ServiceContract.listenFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, wake >= 0 ? 2 : 1, -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                log(.error, "poll on the listening socket failed: \(errnoText())")
+            switch Poll.once(&fds, count: wake >= 0 ? 2 : 1, until: nil) {
+            case .ready, .timedOut:
+                break
+            case .interrupted:
+                continue
+            case .failed(let error):
+                log(.error, "poll on the listening socket failed: \(error.text)")
                 return .exit(ExitStatus.osError)
             }
             if wake >= 0 && fds[1].revents != 0 {

@@ -79,8 +79,11 @@ nonisolated func acceptOne() -> Int32? {
         if anySignal { return nil }
         var fds = [pollfd(fd: ServiceContract.listenFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: cshim_signal_pipe_fd(), events: Int16(POLLIN), revents: 0)]
-        let ready = poll(&fds, 2, -1)
-        if ready < 0 { if errno == EINTR { continue }; exit(ExitStatus.osError) }
+        switch Poll.once(&fds, until: nil) {
+        case .ready, .timedOut: break
+        case .interrupted: continue
+        case .failed: exit(ExitStatus.osError)
+        }
         if fds[1].revents != 0 { cshim_drain_signal_pipe(); continue }
         if fds[0].revents & Int16(POLLNVAL | POLLERR) != 0 { exit(ExitStatus.osError) }
         if isDatagram { return ServiceContract.listenFD }
