@@ -63,7 +63,7 @@ public final class DuplicateFilter: Sendable {
             pending = stillBusy
             if pending.isEmpty || MonotonicClock.now() > deadline { break }
             logger.debug("waiting for another process delivering the same message", metadata: ["keys": "\(pending.count)"])
-            pause(milliseconds: 10)
+            sleepUninterrupted(milliseconds: 10)
         }
         for index in pending {
             logger.warning("message still being delivered by another process: \(keys[index])")
@@ -96,11 +96,5 @@ public final class DuplicateFilter: Sendable {
                 return nil
             }
         }
-    }
-
-    private func pause(milliseconds: Int) {
-        var delay = timespec(tv_sec: 0, tv_nsec: milliseconds * 1_000_000)
-        var left = timespec()
-        while nanosleep(&delay, &left) != 0 && errno == EINTR { delay = left }
     }
 }

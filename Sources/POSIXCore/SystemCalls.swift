@@ -73,3 +73,11 @@ public func acceptConnection(_ fd: Int32) throws(Errno) -> Int32 {
     guard connection >= 0 else { throw .current }
     return connection
 }
+
+/// Sleeps `milliseconds` (`nanosleep`), going on for the rest of the time when a signal
+/// interrupts it.
+public func sleepUninterrupted(milliseconds: Int) {
+    var delay = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+    var left = timespec()
+    while nanosleep(&delay, &left) != 0 && errno == EINTR { delay = left }
+}

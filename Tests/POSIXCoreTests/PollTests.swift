@@ -50,3 +50,14 @@ struct PollTests {
         #expect(Poll.once(&fds, until: MonotonicClock.now() + 0.05) == .ready(1))
     }
 }
+
+@Suite("sleeping")
+struct SleepTests {
+    @Test("sleepUninterrupted sleeps at least the time asked")
+    func sleeps() {
+        let start = MonotonicClock.now()
+        sleepUninterrupted(milliseconds: 1_050)
+        let slept = MonotonicClock.now() - start
+        #expect(slept >= 1.05 && slept < 3)
+    }
+}
