@@ -8,10 +8,6 @@ import POSIXCore
 // The mailstore's system calls: POSIXCore's, with failures as `StoreError` values naming the
 // operation and path. Every call that can be interrupted is retried on EINTR.
 
-/// The current `errno`.
-@inline(__always)
-func currentErrno() -> Int32 { errno }
-
 /// `open(2)` with EINTR retry. Returns the descriptor or -1 with `errno` set.
 func openRetrying(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
     retryingEINTR { open(path, flags, mode) }
