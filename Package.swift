@@ -15,27 +15,32 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        // What Swift cannot see or must not do: signal flags, fork/exec of a service child.
+        // What Swift cannot see or must not do: signal flags, fork/exec of a service child,
+        // pipe2, accept4, fcntl locks, fork, the wait(2) status macros. The only C shim target.
         .target(name: "CShims"),
+        // The one POSIX layer: system calls with EINTR handling and errors as values (`Errno`),
+        // the monotonic clock, socket address formatting, poll with a deadline, file locks,
+        // sysexits codes. Depends on libc and CShims only.
+        .target(name: "POSIXCore", dependencies: ["CShims"]),
         // The Cyrus master/service contract, both sides: fds 3/4, status messages, accept lock.
-        .target(name: "ServiceContract", dependencies: ["CShims"]),
+        .target(name: "ServiceContract", dependencies: ["POSIXCore", "CShims"]),
         // Parsers of cyrus.conf and imapd.conf. Imports nothing of ours.
         .target(name: "ConfParse"),
         // The LMTP protocol engine: commands, replies, session state, DATA decoding.
         // Works on any byte stream; does no I/O syscalls itself.
         .target(name: "LMTP", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Maildir++ delivery with fsync discipline. Knows nothing of LMTP.
-        .target(name: "Mailstore"),
+        .target(name: "Mailstore", dependencies: ["POSIXCore"]),
         // The system SQLite 3 library.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Cyrus's duplicate-delivery database (deliver.db), kept in SQLite.
-        .target(name: "DuplicateStore", dependencies: ["CSQLite"]),
+        .target(name: "DuplicateStore", dependencies: ["CSQLite", "POSIXCore"]),
         // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled, sd_journal_sendv).
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd integration for minimaster: readiness, status, watchdog, socket activation.
-        .target(name: "Systemd", dependencies: ["CSystemd"]),
+        .target(name: "Systemd", dependencies: ["CSystemd", "POSIXCore"]),
         // swift-log backends: syslog (mail facility), standard error, the systemd journal.
-        .target(name: "MailLogging", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MailLogging", dependencies: ["CSystemd", "POSIXCore", .product(name: "Logging", package: "swift-log")]),
         // The system Cyrus SASL library (libsasl2).
         .systemLibrary(name: "CSASL", pkgConfig: "libsasl2", providers: [.apt(["libsasl2-dev"])]),
         // Server-side SASL on libsasl2: one process-wide init with Cyrus's `sasl_*` option lookup,
@@ -45,13 +50,14 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // STARTTLS's server side on OpenSSL: the context from the tls_* options, the handshake
         // with a timeout, non-blocking reads and writes. Knows nothing of LMTP.
-        .target(name: "TLS", dependencies: ["COpenSSL"]),
+        .target(name: "TLS", dependencies: ["COpenSSL", "POSIXCore"]),
         // Glue: file-descriptor streams, imapd.conf -> settings, the delivery agent
         // that connects the engine to the mailstore, the session loop.
         .target(
             name: "LMTPServer",
             dependencies: [
                 "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore", "SASL", "TLS", "Sieve",
+                "POSIXCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -64,23 +70,22 @@ let package = Package(
             ]
         ),
         // minimaster's supervisor: binding, forking, status pipes, reload, shutdown.
-        .target(name: "CMasterShims"),
         .target(
             name: "Master",
             dependencies: [
-                "ConfParse", "ServiceContract", "CShims", "CMasterShims", "MailLogging", "Systemd",
+                "ConfParse", "ServiceContract", "POSIXCore", "CShims", "MailLogging", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "minimaster",
             dependencies: [
-                "ConfParse", "Master",
+                "ConfParse", "Master", "POSIXCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // A minimal service child (echo) for testing and benchmarking minimaster on its own.
-        .executableTarget(name: "cyrus-echo-service", dependencies: ["ConfParse", "ServiceContract", "CShims"]),
+        .executableTarget(name: "cyrus-echo-service", dependencies: ["ConfParse", "ServiceContract", "POSIXCore", "CShims"]),
         // The Sieve language (RFC 5228 and extensions): script + message in, actions out. No I/O.
         .target(name: "Sieve"),
         // Dry run of a Sieve script on a message: prints the actions.
@@ -89,17 +94,18 @@ let package = Package(
             dependencies: ["Sieve", "ConfParse", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
-        .executableTarget(name: "lmtp-bench", path: "Benchmarks/lmtp-bench"),
-        .executableTarget(name: "master-bench", path: "Benchmarks/master-bench"),
+        .executableTarget(name: "lmtp-bench", dependencies: ["POSIXCore"], path: "Benchmarks/lmtp-bench"),
+        .executableTarget(name: "master-bench", dependencies: ["POSIXCore"], path: "Benchmarks/master-bench"),
 
+        .testTarget(name: "POSIXCoreTests", dependencies: ["POSIXCore"]),
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
         .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
-        .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL", "POSIXCore"]),
         .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
         .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract"]),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging"]),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging", "POSIXCore"]),
         .testTarget(name: "SASLTests", dependencies: ["SASL"]),
         // The glue: the delivery pipeline over a real Maildir store, without processes.
         .testTarget(name: "LMTPServerTests", dependencies: [
@@ -107,6 +113,6 @@ let package = Package(
         ]),
         .testTarget(name: "SieveTests", dependencies: ["Sieve"]),
         // Real binaries on real pipes and sockets.
-        .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract", "COpenSSL"]),
+        .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL"]),
     ]
 )

@@ -9,6 +9,7 @@
 // drifts (other load, writeback) affects both alike.
 import Foundation
 import Glibc
+import POSIXCore
 
 let arguments = CommandLine.arguments
 let count = arguments.count > 1 ? Int(arguments[1]) ?? 1000 : 1000
@@ -45,29 +46,23 @@ func payload(_ id: String) -> [UInt8] {
     return Array((headers + filler + ".\r\n").utf8)
 }
 
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
 // MARK: the disk's floor
 
 func measureFloor(_ n: Int, round: Int) -> Double {
     let block = [UInt8](repeating: 0x78, count: 4096)
     let newFD = open(floorDir.appendingPathComponent("new").path, O_RDONLY | O_DIRECTORY)
-    let start = now()
+    let start = MonotonicClock.now()
     for i in 0..<n {
         let tmp = floorDir.appendingPathComponent("tmp/\(round)-\(i)").path
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { fail("floor: open: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { fail("floor: open: \(errnoText())") }
         _ = block.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         fsync(fd)
         close(fd)
         rename(tmp, floorDir.appendingPathComponent("new/\(round)-\(i)").path)
         fsync(newFD)
     }
-    let elapsed = now() - start
+    let elapsed = MonotonicClock.now() - start
     close(newFD)
     return Double(n) / elapsed
 }
@@ -101,12 +96,7 @@ final class Session {
     }
 
     func send(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(toChild, $0.baseAddress! + offset, bytes.count - offset) }
-            guard n > 0 else { fail("write to lmtpd failed") }
-            offset += n
-        }
+        guard (try? writeAll(toChild, bytes)) == bytes.count else { fail("write to lmtpd failed") }
     }
 
     /// Reads until a reply line starting with `code` arrives (only final lines counted).
@@ -142,7 +132,7 @@ final class Session {
 }
 
 func measureFreshSessions(_ n: Int) -> Double {
-    let start = now()
+    let start = MonotonicClock.now()
     for _ in 0..<n {
         let session = Session()
         session.send(Array("LHLO bench\r\n".utf8))
@@ -150,7 +140,7 @@ func measureFreshSessions(_ n: Int) -> Double {
         session.deliverOne()
         session.quit()
     }
-    return Double(n) / (now() - start)
+    return Double(n) / (MonotonicClock.now() - start)
 }
 
 guard access(lmtpd, X_OK) == 0 else { fail("no lmtpd at \(lmtpd): build first (swift build -c release)") }
@@ -163,9 +153,9 @@ session.send(Array("LHLO bench\r\n".utf8))
 session.expect("250 Ok")
 for round in 0..<rounds {
     floorSeconds += Double(perRound) / measureFloor(perRound, round: round)
-    let start = now()
+    let start = MonotonicClock.now()
     for _ in 0..<perRound { session.deliverOne() }
-    sessionSeconds += now() - start
+    sessionSeconds += MonotonicClock.now() - start
 }
 session.quit()
 let floor = Double(perRound * rounds) / floorSeconds

@@ -6,6 +6,7 @@
 // Usage: master-bench [seconds-per-run (default 2)]
 import Foundation
 import Glibc
+import POSIXCore
 
 let secondsPerRun = CommandLine.arguments.dropFirst().first.flatMap(Double.init) ?? 2
 let binaries = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
@@ -103,27 +104,21 @@ func readUntil(_ fd: Int32, _ code: String) -> Bool {
 
 /// One fresh session; the seconds from connect to greeting, nil on failure.
 func session(_ target: Target) -> Double? {
-    let start = now()
+    let start = MonotonicClock.now()
     let fd = connectTo(target)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
     guard readUntil(fd, "220") else { return nil }
-    let greeted = now() - start
+    let greeted = MonotonicClock.now() - start
     let quit = Array("QUIT\r\n".utf8)
     _ = quit.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     guard readUntil(fd, "221") else { return nil }
     return greeted
 }
 
-func now() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-}
-
 func waitReady(_ target: Target, master: pid_t) {
-    let end = now() + 20
-    while now() < end {
+    let end = MonotonicClock.now() + 20
+    while MonotonicClock.now() < end {
         if session(target) != nil { return }
         usleep(20_000)
     }
@@ -143,14 +138,14 @@ final class Counter: @unchecked Sendable {
 func throughput(_ target: Target, clients: Int, seconds: Double) -> (perSecond: Double, failures: Int, latencies: [Double]) {
     let counter = Counter()
     let group = DispatchGroup()
-    let end = now() + seconds
-    let started = now()
+    let end = MonotonicClock.now() + seconds
+    let started = MonotonicClock.now()
     for _ in 0..<clients {
         group.enter()
         Thread {
             var done = 0, failed = 0
             var latencies: [Double] = []
-            while now() < end {
+            while MonotonicClock.now() < end {
                 if let latency = session(target) { done += 1; latencies.append(latency) } else { failed += 1 }
             }
             counter.lock.withLock {
@@ -162,7 +157,7 @@ func throughput(_ target: Target, clients: Int, seconds: Double) -> (perSecond: 
         }.start()
     }
     group.wait()
-    let elapsed = now() - started
+    let elapsed = MonotonicClock.now() - started
     return (Double(counter.sessions) / elapsed, counter.failures, counter.latencies.sorted())
 }
 

@@ -162,6 +162,8 @@ int cshim_wcoredump(int status) { return WCOREDUMP(status); }
 
 int cshim_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+pid_t cshim_fork(void) { return fork(); }
+
 int cshim_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
 static int set_lock(int fd, short type, int cmd) {
@@ -175,6 +177,8 @@ static int set_lock(int fd, short type, int cmd) {
 }
 
 int cshim_lock_wait(int fd) { return set_lock(fd, F_WRLCK, F_SETLKW); }
+
+int cshim_try_lock(int fd) { return set_lock(fd, F_WRLCK, F_SETLK); }
 
 int cshim_unlock(int fd) { return set_lock(fd, F_UNLCK, F_SETLK); }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 import Synchronization
 
 /// Cyrus's duplicate-delivery database (`deliver.db`), kept in SQLite (WAL mode), safe for
@@ -151,11 +152,7 @@ public final class DuplicateStore: Sendable {
         [.text(key.messageID), .text(key.mailbox), .text(key.date)]
     }
 
-    static func now() -> Int {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int(spec.tv_sec)
-    }
+    static func now() -> Int { RealtimeClock.now().seconds }
 
     /// Whether a process with this id exists (a claim of a vanished process is abandoned).
     static func isAlive(_ pid: Int64) -> Bool {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 
 /// The database layout:
 ///
@@ -47,7 +48,7 @@ enum Schema {
             } catch {
                 attempts += 1
                 guard error.isBusy, attempts < 50 else { throw error }
-                Statements.pause(milliseconds: 20)
+                sleepUninterrupted(milliseconds: 20)
             }
         }
     }
@@ -131,11 +132,5 @@ final class Statements {
         var value: Int64 = 0
         try selectLastExpiry.run([]) { row in value = row.integer(0) }
         return value
-    }
-
-    static func pause(milliseconds: Int) {
-        var delay = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        var left = timespec()
-        while nanosleep(&delay, &left) != 0 && errno == EINTR { delay = left }
     }
 }

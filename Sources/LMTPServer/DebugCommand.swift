@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import POSIXCore
 
 /// Cyrus's `-D`: runs imapd.conf's `debug_command`, a printf format given the program path,
 /// the pid and the service name (`%s %d %s`), through /bin/sh, and waits for it.
@@ -15,7 +16,7 @@ public enum DebugCommand {
             return
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = retryingEINTR { waitpid(pid, &status, 0) }
     }
 
     /// Substitutes the first `%s`, `%d`, `%s` in order (program, pid, service); `%%` is `%`.

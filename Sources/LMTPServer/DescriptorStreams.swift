@@ -1,5 +1,6 @@
 import Glibc
 import LMTP
+import POSIXCore
 import TLS
 
 /// Reads a connection's bytes from a file descriptor, waiting at most `idleTimeout` seconds for
@@ -38,14 +39,14 @@ public final class DescriptorInput: ByteInput {
             case ECONNRESET:
                 return 0
             default:
-                throw .failed(String(cString: strerror(errno)))
+                throw .failed(errnoText())
             }
         }
     }
 
     /// When a read that starts now gives up (monotonic seconds), or nil to wait forever.
     public func idleDeadline() -> Double? {
-        idleTimeout > 0 ? Self.now() + Double(idleTimeout) : nil
+        idleTimeout > 0 ? MonotonicClock.now() + Double(idleTimeout) : nil
     }
 
     /// Waits until `fd` is readable, honouring this input's rules: the stop request between
@@ -58,20 +59,16 @@ public final class DescriptorInput: ByteInput {
             if let stop, stop.isRequested(), isBetweenCommands() { throw .shuttingDown }
             var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
-            var wait: Int32 = -1
-            if let deadline {
-                let left = deadline - Self.now()
-                if left <= 0 { throw .timedOut }
-                wait = Int32(clamping: Int((left * 1000).rounded(.up)))
-            }
-            let ready = poll(&fds, wakeFD >= 0 ? 2 : 1, wait)
-            if ready == 0 { throw .timedOut }
-            if ready < 0 {
-                if errno == EINTR {
-                    if shouldStopOnSignal() { throw .interrupted }
-                    continue
-                }
-                throw .failed(String(cString: strerror(errno)))
+            switch Poll.once(&fds, count: wakeFD >= 0 ? 2 : 1, until: deadline) {
+            case .ready:
+                break
+            case .timedOut:
+                throw .timedOut
+            case .interrupted:
+                if shouldStopOnSignal() { throw .interrupted }
+                continue
+            case .failed(let error):
+                throw .failed(error.text)
             }
             if wakeFD >= 0 && fds[1].revents != 0 {
                 // A signal arrived (perhaps just before poll, so without EINTR).
@@ -81,13 +78,6 @@ public final class DescriptorInput: ByteInput {
             }
             return
         }
-    }
-
-    /// Seconds on the monotonic clock.
-    private static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 
@@ -106,7 +96,7 @@ public final class DescriptorOutput: ByteOutput {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StreamError) {
         guard var next = bytes.baseAddress else { return }
         var left = bytes.count
-        let deadline = timeout > 0 ? MonotonicTime.now() + Double(timeout) : nil
+        let deadline = timeout > 0 ? MonotonicClock.now() + Double(timeout) : nil
         while left > 0 {
             try waitUntilWritable(until: deadline)
             // Ready means room for PIPE_BUF bytes: a larger blocking write could still block.
@@ -117,7 +107,7 @@ public final class DescriptorOutput: ByteOutput {
             } else if n < 0 && (errno == EINTR || errno == EAGAIN) {
                 continue
             } else {
-                throw .failed(String(cString: strerror(errno)))
+                throw .failed(errnoText())
             }
         }
     }

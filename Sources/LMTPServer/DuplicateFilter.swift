@@ -1,6 +1,7 @@
 import DuplicateStore
 import Glibc
 import Logging
+import POSIXCore
 import Synchronization
 
 /// Cyrus's duplicate suppression (`duplicatesuppression`) for one lmtpd process: the
@@ -41,7 +42,7 @@ public final class DuplicateFilter: Sendable {
         guard let store = store(logger) else { return keys.map { _ in .deliver(claimed: false) } }
         var verdicts = [Verdict](repeating: .busy, count: keys.count)
         var pending = Array(keys.indices)
-        let deadline = monotonicSeconds() + waitLimit
+        let deadline = MonotonicClock.now() + waitLimit
         while !pending.isEmpty {
             let outcomes: [ClaimOutcome]
             do {
@@ -60,9 +61,9 @@ public final class DuplicateFilter: Sendable {
                 }
             }
             pending = stillBusy
-            if pending.isEmpty || monotonicSeconds() > deadline { break }
+            if pending.isEmpty || MonotonicClock.now() > deadline { break }
             logger.debug("waiting for another process delivering the same message", metadata: ["keys": "\(pending.count)"])
-            pause(milliseconds: 10)
+            sleepUninterrupted(milliseconds: 10)
         }
         for index in pending {
             logger.warning("message still being delivered by another process: \(keys[index])")
@@ -95,17 +96,5 @@ public final class DuplicateFilter: Sendable {
                 return nil
             }
         }
-    }
-
-    private func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-
-    private func pause(milliseconds: Int) {
-        var delay = timespec(tv_sec: 0, tv_nsec: milliseconds * 1_000_000)
-        var left = timespec()
-        while nanosleep(&delay, &left) != 0 && errno == EINTR { delay = left }
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import Logging
 import MailLogging
+import POSIXCore
 import ServiceContract
 
 /// lmtpd's command-line options, as the executable parsed them.
@@ -59,14 +60,14 @@ public enum LMTPDProgram {
             if launch == .standalone {
                 // Cyrus's fatal(): the client learns why, then the process ends with EX_CONFIG.
                 let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? "configuration error"
-                writeAll(1, "421 4.3.0 lmtpd: \(firstLine)\r\n")
+                _ = try? writeAll(1, "421 4.3.0 lmtpd: \(firstLine)\r\n")
             }
             return ExitStatus.config
         }
         let logger = bootstrapLogging(ident: configuration.syslogIdent, options)
         if let refusal = dropRoot(configuration) {
             logger.critical("must run as the Cyrus user: \(refusal)")
-            if launch == .standalone { writeAll(1, "421 4.3.0 lmtpd: must run as the Cyrus user: \(refusal)\r\n") }
+            if launch == .standalone { _ = try? writeAll(1, "421 4.3.0 lmtpd: must run as the Cyrus user: \(refusal)\r\n") }
             return ExitStatus.usage
         }
         _ = umask(configuration.umask)
@@ -129,15 +130,6 @@ public enum LMTPDProgram {
         var logger = Logger(label: "lmtpd")
         logger.logLevel = level
         return logger
-    }
-
-    private static func writeAll(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-        }
     }
 }
 

@@ -1,5 +1,5 @@
-import CShims
 import Glibc
+import POSIXCore
 
 /// A message a delivery sends on (a Sieve redirect, vacation reply or refusal notice).
 public struct OutgoingMessage: Sendable, Equatable {
@@ -44,33 +44,37 @@ public struct SendmailSubmitter: MailSubmitter {
     public func submit(_ message: OutgoingMessage) -> Result<Void, SubmissionFailure> {
         guard !message.recipients.isEmpty else { return .success(()) }
         let argv = [path, "-i", "-f", message.sender.isEmpty ? "<>" : message.sender, "--"] + message.recipients
-        var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
-        guard cshim_pipe_cloexec(&input) == 0 else { return failure("pipe: \(errorText())") }
-        guard cshim_pipe_cloexec(&output) == 0 else {
-            close(input[0]); close(input[1])
-            return failure("pipe: \(errorText())")
+        let input: (read: Int32, write: Int32), output: (read: Int32, write: Int32)
+        do throws(Errno) {
+            input = try makePipe()
+            do throws(Errno) { output = try makePipe() } catch {
+                close(input.read); close(input.write)
+                throw error
+            }
+        } catch {
+            return failure("pipe: \(error.text)")
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, input.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, output.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, output.write, 2)
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, path, &actions, nil, cArgs, environ)
-        close(input[0])
-        close(output[1])
-        defer { close(output[0]) }
+        close(input.read)
+        close(output.write)
+        defer { close(output.read) }
         guard spawned == 0 else {
-            close(input[1])
-            return failure("cannot run \(path): \(String(cString: strerror(spawned)))")
+            close(input.write)
+            return failure("cannot run \(path): \(errnoText(spawned))")
         }
-        let deadline = Self.now() + timeout
-        let wrote = writeAll(input[1], message.bytes, until: deadline)
-        close(input[1])
-        let said = readAll(output[0], until: deadline)
+        let deadline = MonotonicClock.now() + timeout
+        let wrote = writeAll(input.write, message.bytes, until: deadline)
+        close(input.write)
+        let said = readAll(output.read, until: deadline)
         let status = wait(pid, until: deadline)
         guard wrote else { return failure("\(path) did not take the message: \(said)") }
         switch status {
@@ -100,8 +104,8 @@ public struct SendmailSubmitter: MailSubmitter {
         var kept: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while Self.waitFor(fd, events: Int16(POLLIN), until: deadline) {
-            let n = read(fd, &chunk, chunk.count)
-            if n > 0 { kept += chunk[0..<min(n, max(0, 4096 - kept.count))] } else if n < 0 && errno == EINTR { continue } else { break }
+            let n = retryingEINTR { read(fd, &chunk, chunk.count) }
+            if n > 0 { kept += chunk[0..<min(n, max(0, 4096 - kept.count))] } else { break }
         }
         return String(decoding: kept, as: UTF8.self)
     }
@@ -116,9 +120,9 @@ public struct SendmailSubmitter: MailSubmitter {
                 return exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
             }
             if reaped < 0 && errno != EINTR { return nil }
-            if Self.now() >= deadline {
+            if MonotonicClock.now() >= deadline {
                 kill(pid, SIGKILL)
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                _ = retryingEINTR { waitpid(pid, &status, 0) }
                 return nil
             }
             usleep(2_000)
@@ -126,23 +130,9 @@ public struct SendmailSubmitter: MailSubmitter {
     }
 
     private static func waitFor(_ fd: Int32, events: Int16, until deadline: Double) -> Bool {
-        while true {
-            let left = deadline - now()
-            if left <= 0 { return false }
-            var pfd = pollfd(fd: fd, events: events, revents: 0)
-            let ready = poll(&pfd, 1, Int32(min(left, 1) * 1000) + 1)
-            if ready > 0 { return true }
-            if ready < 0 && errno != EINTR { return false }
-        }
+        DescriptorReadiness.wait(fd: fd, events: events, until: deadline) == .ready
     }
 
-    private static func now() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-    }
-
-    private func errorText() -> String { String(cString: strerror(errno)) }
 }
 
 extension String {

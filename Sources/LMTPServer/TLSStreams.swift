@@ -1,5 +1,6 @@
 import Glibc
 import LMTP
+import POSIXCore
 import TLS
 
 /// The engine's input after STARTTLS: decrypted bytes from a `TLSConnection`. It waits for the
@@ -46,7 +47,7 @@ final class TLSOutput: ByteOutput {
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(StreamError) {
-        let deadline = timeout > 0 ? MonotonicTime.now() + Double(timeout) : nil
+        let deadline = timeout > 0 ? MonotonicClock.now() + Double(timeout) : nil
         var offset = 0
         while offset < bytes.count {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])

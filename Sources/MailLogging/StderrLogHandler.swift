@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import POSIXCore
 
 /// A swift-log handler that writes one line per event to standard error:
 /// `<ident>[<pid>]: <level>: <message> key=value ...`.
@@ -20,13 +21,6 @@ public struct StderrLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let text = prefix + "\(event.level): " + LogLine.render(event.message, metadata: metadata, extra: event.metadata) + "\n"
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
-            }
-        }
+        _ = try? writeAll(2, text)
     }
 }

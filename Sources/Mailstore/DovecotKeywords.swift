@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 
 /// A Maildir's `dovecot-keywords` file, Dovecot's map from the keyword letters of file names
 /// to keyword names: one line `<n> <keyword>` per keyword, letter `a` + n, at most 26.

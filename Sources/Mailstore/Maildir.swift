@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 
 /// One Maildir on disk: a directory holding `cur/`, `new/` and `tmp/`.
 ///

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 
 /// A Maildir's quota as its `maildirsize` file tells it.
 public struct QuotaStatus: Sendable, Equatable {
@@ -36,7 +37,7 @@ extension Mailstore {
         guard let (bytes, info) = try readSmallFile(path, limit: MaildirSize.recalculationSize) else { return nil }
         let limits = MaildirSize.limits(in: bytes)
         if bytes.count < MaildirSize.recalculationSize, let parsed = MaildirSize.parse(bytes) {
-            let age = wallClock().seconds - Int(info.st_mtim.tv_sec)
+            let age = RealtimeClock.now().seconds - Int(info.st_mtim.tv_sec)
             if !parsed.needsRecalculation(fileAge: age) {
                 return QuotaStatus(limits: parsed.limits, usage: parsed.usage)
             }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 import Synchronization
 
 /// One message stored for one mailbox.
@@ -157,7 +158,7 @@ public final class Mailstore: Sendable {
     @discardableResult
     public func sweepStaleTemporaryFiles(in mailbox: MailboxAddress, olderThan seconds: Int = Mailstore.staleTemporaryFileAge) -> Int {
         guard let path = maildirPath(for: mailbox) else { return 0 }
-        let now = wallClock().seconds
+        let now = RealtimeClock.now().seconds
         lastSweep.withLock { Self.remember(path, at: now, in: &$0) }
         return Maildir(path: path).sweepTemporaryFiles(olderThan: seconds, now: now)
     }
@@ -316,7 +317,7 @@ public final class Mailstore: Sendable {
     /// Sweeps the Maildir's `tmp/` the first time this process uses it (and again after
     /// `resweepInterval` in a long-running process).
     private func sweepIfDue(_ maildir: Maildir) {
-        let now = wallClock().seconds
+        let now = RealtimeClock.now().seconds
         let due = lastSweep.withLock { swept -> Bool in
             if let last = swept[maildir.path], now - last < Mailstore.resweepInterval { return false }
             Self.remember(maildir.path, at: now, in: &swept)

@@ -3,23 +3,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 
-// Thin system-call wrappers: every call that can be interrupted is retried on EINTR, and
-// failures come back as `StoreError` values naming the operation and path.
-
-/// The current `errno`.
-@inline(__always)
-func currentErrno() -> Int32 { errno }
-
-/// Runs `body` until it does not fail with `EINTR`; returns its final result.
-@inline(__always)
-func retryingEINTR<T: BinaryInteger>(_ body: () -> T) -> T {
-    while true {
-        let result = body()
-        if result == -1 && errno == EINTR { continue }
-        return result
-    }
-}
+// The mailstore's system calls: POSIXCore's, with failures as `StoreError` values naming the
+// operation and path. Every call that can be interrupted is retried on EINTR.
 
 /// `open(2)` with EINTR retry. Returns the descriptor or -1 with `errno` set.
 func openRetrying(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
@@ -28,20 +15,14 @@ func openRetrying(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
 
 /// Writes all `count` bytes at `base`, handling partial writes and EINTR.
 func writeAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, path: String) throws(StoreError) {
-    var offset = 0
-    while offset < count {
-        let n = write(fd, base + offset, count - offset)
-        if n > 0 {
-            offset += n
-        } else if n == 0 {
-            // A regular file never accepts zero bytes without an error; treat as no space.
-            throw .storageFull
-        } else {
-            let code = errno
-            if code == EINTR { continue }
-            throw StoreError.fromErrno(code, operation: "write \(path)")
-        }
+    let written: Int
+    do {
+        written = try POSIXCore.writeAll(fd, UnsafeRawBufferPointer(start: base, count: count))
+    } catch {
+        throw StoreError.fromErrno(error.code, operation: "write \(path)")
     }
+    // A regular file never accepts zero bytes without an error; treat as no space.
+    if written < count { throw .storageFull }
 }
 
 /// `fsync(2)` with EINTR retry.
@@ -94,13 +75,6 @@ func statPath(_ path: String) -> stat? {
 func isDirectory(_ path: String) -> Bool {
     guard let info = statPath(path) else { return false }
     return (info.st_mode & S_IFMT) == S_IFDIR
-}
-
-/// Wall-clock time now: seconds and microseconds.
-func wallClock() -> (seconds: Int, microseconds: Int) {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return (Int(now.tv_sec), Int(now.tv_nsec) / 1000)
 }
 
 /// The names in a directory, without `.` and `..` (empty when it cannot be read).

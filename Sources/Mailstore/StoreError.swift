@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 
 /// Why a mailstore operation failed. Every case is per mailbox: one recipient's error never
 /// decides another recipient's result.
@@ -38,10 +39,4 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return .io(operation: operation, errno: code, message: errnoText(code))
         }
     }
-}
-
-/// The `strerror` text of an `errno` value.
-func errnoText(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "error \(code)" }
-    return String(cString: text)
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import POSIXCore
 import Synchronization
 
 /// Maildir unique file names: `<secs>.M<usecs>P<pid>Q<n>.<host>` in `tmp/`, with
@@ -17,7 +18,7 @@ enum UniqueName {
 
     /// A fresh base name (no size suffix) for `host` (already escaped).
     static func make(host: String) -> String {
-        let (seconds, microseconds) = wallClock()
+        let (seconds, microseconds) = RealtimeClock.now()
         let sequence = counter.next()
         return "\(seconds).M\(microseconds)P\(getpid())Q\(sequence).\(host)"
     }

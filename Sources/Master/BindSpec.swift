@@ -1,5 +1,6 @@
 import ConfParse
 import Glibc
+import POSIXCore
 
 /// The address family part of a listener's name `<service>/<family>` in log lines.
 public enum ListenerFamily: String, Sendable {
@@ -52,17 +53,7 @@ public struct BindSpec: Sendable, Equatable, CustomStringConvertible {
         let family = Int32(pointer.pointee.sa_family)
         guard family == AF_INET || family == AF_INET6 else { return nil }
         let bytes = Array(UnsafeRawBufferPointer(start: pointer, count: length))
-        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-        let text: String
-        if getnameinfo(pointer, socklen_t(length), &host, socklen_t(host.count), &service, socklen_t(service.count),
-                       NI_NUMERICHOST | NI_NUMERICSERV) == 0 {
-            let h = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            let s = service.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            text = family == AF_INET6 ? "[\(h)]:\(s)" : "\(h):\(s)"
-        } else {
-            text = family == AF_INET6 ? "[?]" : "?"
-        }
+        let text = SocketAddress(pointer, length: length).text ?? (family == AF_INET6 ? "[?]" : "?")
         return BindSpec(family: family == AF_INET ? .ipv4 : .ipv6, isDatagram: isDatagram, address: bytes, description: text)
     }
 }

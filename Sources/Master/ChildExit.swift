@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import POSIXCore
 
 /// How a child ended, decoded from its wait status the way Cyrus master judges it
 /// (`master/master.c: decode_wait_status()`): exit 0 is normal, exit 75 (EX_TEMPFAIL) means
@@ -15,7 +16,7 @@ public enum ChildExit: Sendable, Equatable {
         if cshim_wifexited(status) != 0 {
             switch cshim_wexitstatus(status) {
             case 0: self = .normal
-            case 75: self = .killed
+            case ExitStatus.tempFail: self = .killed
             case let code: self = .exited(code)
             }
         } else if cshim_wifsignaled(status) != 0 {

@@ -1,5 +1,5 @@
-import CMasterShims
 import Glibc
+import POSIXCore
 
 /// `-d` (`master/master.c: main()`): fork; the parent waits on a pipe for the child's result
 /// and exits with it (0 once the services are bound and running, else the child's fatal
@@ -25,23 +25,23 @@ public enum Daemonizer {
 
     /// Forks. Returns in the child only; the parent exits inside. nil when fork failed.
     public static func detach() -> Readiness? {
-        var fds: [Int32] = [-1, -1]
-        guard cmaster_pipe(&fds, 0) == 0 else { return nil }
-        let pid = cmaster_fork()
-        if pid < 0 {
-            close(fds[0]); close(fds[1])
+        guard let fds = try? makePipe() else { return nil }
+        let pid: pid_t
+        do {
+            pid = try forkProcess()
+        } catch {
+            close(fds.read); close(fds.write)
             return nil
         }
         if pid > 0 {
-            close(fds[1])
+            close(fds.write)
             var byte: UInt8 = 0
-            var n: Int
-            repeat { n = read(fds[0], &byte, 1) } while n < 0 && errno == EINTR
+            let n = retryingEINTR { read(fds.read, &byte, 1) }
             // No byte: the child died before it could say anything.
             exit(n == 1 ? Int32(byte) : MasterExit.osError)
         }
-        close(fds[0])
+        close(fds.read)
         _ = setsid()
-        return Readiness(fd: fds[1])
+        return Readiness(fd: fds.write)
     }
 }

@@ -1,5 +1,6 @@
 import CShims
 import Glibc
+import POSIXCore
 import ServiceContract
 
 /// One bound address of a SERVICES entry (or one DAEMON entry) with its children's

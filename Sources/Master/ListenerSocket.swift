@@ -1,4 +1,5 @@
 import Glibc
+import POSIXCore
 
 /// Creating the listening socket of one ``BindSpec`` the way Cyrus master does
 /// (`service_create()`): close-on-exec in master (only a child's fd 4 copy is inherited),

@@ -2,6 +2,7 @@ import ConfParse
 import Glibc
 import Logging
 import MailLogging
+import POSIXCore
 import ServiceContract
 import Systemd
 
@@ -183,11 +184,6 @@ public enum Master {
     }
 
     static func writeStderr(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue } else { return } }
-            bytes = bytes.dropFirst(n)
-        }
+        _ = try? writeAll(2, text)
     }
 }

@@ -1,3 +1,4 @@
+import POSIXCore
 /// How minimaster was asked to run (Cyrus master's command line plus our long options).
 public struct MasterOptions: Sendable {
     /// `-M`: cyrus.conf.
@@ -43,17 +44,12 @@ public struct MasterOptions: Sendable {
     }
 }
 
-/// sysexits(3) codes master exits with.
-public enum MasterExit {
-    public static let ok: Int32 = 0
-    /// START command failed.
+/// The codes master exits with: the sysexits(3) codes of POSIXCore's ``ExitStatus`` (usage 64,
+/// unavailable 69 after a bind error with `master_bind_errors_fatal: yes`, osError 71 for a
+/// locked pidfile, fork or pipe failure, config 78), and ``ExitStatus/startupFailed``.
+public typealias MasterExit = ExitStatus
+
+extension ExitStatus {
+    /// A START command failed.
     public static let startupFailed: Int32 = 1
-    /// Usage error.
-    public static let usage: Int32 = 64
-    /// A bind error with `master_bind_errors_fatal: yes`.
-    public static let unavailable: Int32 = 69
-    /// Pidfile locked by another master, fork or pipe failure.
-    public static let osError: Int32 = 71
-    /// Configuration error.
-    public static let config: Int32 = 78
 }

@@ -1,5 +1,5 @@
-import CMasterShims
 import Glibc
+import POSIXCore
 
 /// Cyrus master's pidfile (`master/master.c: main()`): opened O_CREAT|O_RDWR 0644, locked
 /// with a non-blocking exclusive `fcntl` lock, truncated, `"<pid>\n"` written and fsynced,
@@ -15,7 +15,7 @@ public enum Pidfile {
     public static func acquire(_ path: String) -> Result<Int32, Failure> {
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return .failure(Failure(description: "can't open pidfile \(path): \(errnoText())")) }
-        guard cmaster_try_lock(fd) == 0 else {
+        guard (try? FileLock.tryLock(fd)) != nil else {
             close(fd)
             return .failure(Failure(description: "cannot get exclusive lock on pidfile (is another master still running?): \(path)"))
         }

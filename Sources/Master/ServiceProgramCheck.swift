@@ -1,6 +1,7 @@
 import CShims
 import ConfParse
 import Glibc
+import POSIXCore
 import ServiceContract
 
 /// What `minimaster --check` adds to the grammar check: what the services' own programs would
@@ -70,8 +71,7 @@ public enum ServiceProgramCheck {
 /// it is killed).
 enum ProgramOutput {
     static func run(_ argv: [String], timeout: Double) -> (status: Int32, output: String)? {
-        var pipe: [Int32] = [-1, -1]
-        guard cshim_pipe_cloexec(&pipe) == 0 else { return nil }
+        guard let pipe = try? makePipe() else { return nil }
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         defer { if null >= 0 { close(null) } }
         var environment = Supervisor.currentEnvironment()
@@ -80,28 +80,22 @@ enum ProgramOutput {
         let cEnv = environment.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
         let pid = cArgs.withUnsafeBufferPointer { a in
-            cEnv.withUnsafeBufferPointer { e in cshim_spawn_stdio(argv[0], a.baseAddress, e.baseAddress, -1, -1, null, pipe[1], null) }
+            cEnv.withUnsafeBufferPointer { e in cshim_spawn_stdio(argv[0], a.baseAddress, e.baseAddress, -1, -1, null, pipe.write, null) }
         }
-        close(pipe[1])
-        defer { close(pipe[0]) }
+        close(pipe.write)
+        defer { close(pipe.read) }
         guard pid > 0 else { return nil }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         let deadline = MonotonicClock.now() + timeout
         var finished = false
-        while !finished {
-            let left = deadline - MonotonicClock.now()
-            if left <= 0 { break }
-            var pfd = pollfd(fd: pipe[0], events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(min(left, 1) * 1000))
-            if ready < 0 && errno != EINTR { break }
-            if ready <= 0 { continue }
-            let n = read(pipe[0], &chunk, chunk.count)
-            if n > 0 { output += chunk[0..<n] } else if n == 0 || errno != EINTR { finished = true }
+        while !finished, DescriptorReadiness.wait(fd: pipe.read, events: Int16(POLLIN), until: deadline) == .ready {
+            let n = retryingEINTR { read(pipe.read, &chunk, chunk.count) }
+            if n > 0 { output += chunk[0..<n] } else { finished = true }
         }
         if !finished { kill(pid, SIGKILL) }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = retryingEINTR { waitpid(pid, &status, 0) }
         guard finished, cshim_wifexited(status) != 0 else { return nil }
         return (cshim_wexitstatus(status), String(decoding: output, as: UTF8.self))
     }

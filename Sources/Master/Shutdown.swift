@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import POSIXCore
 
 /// Where a shutdown is (SIGTERM, SIGINT or SIGQUIT).
 struct ShutdownState {

@@ -1,4 +1,5 @@
 import Glibc
+import POSIXCore
 
 /// Master's standard descriptors, which children inherit: fd 0 becomes /dev/null (unless
 /// `-D`); with `-L` fds 1 and 2 are appended to the log file; in daemon mode without `-L`

@@ -1,6 +1,7 @@
 import CShims
 import Glibc
 import Logging
+import POSIXCore
 
 /// START entries (`master/master.c: run_startup()`): each runs to completion, in file order,
 /// before any service is bound; a non-zero exit or a death by signal is fatal

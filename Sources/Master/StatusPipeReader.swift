@@ -1,5 +1,5 @@
-import CMasterShims
 import Glibc
+import POSIXCore
 import ServiceContract
 
 /// Master's side of one listener's status pipe (`master/master.c: get_statsock()`,
@@ -21,13 +21,15 @@ public final class StatusPipeReader {
     }
 
     public init() throws(ListenerSocket.Failure) {
-        var fds: [Int32] = [-1, -1]
-        guard cmaster_pipe(&fds, 0) == 0 else {
-            throw ListenerSocket.Failure(step: "unable to create status pipe", reason: errnoText())
+        let fds: (read: Int32, write: Int32)
+        do {
+            fds = try makePipe()
+        } catch {
+            throw ListenerSocket.Failure(step: "unable to create status pipe", reason: error.text)
         }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
-        readFD = fds[0]
-        writeFD = fds[1]
+        _ = fcntl(fds.read, F_SETFL, fcntl(fds.read, F_GETFL) | O_NONBLOCK)
+        readFD = fds.read
+        writeFD = fds.write
     }
 
     deinit { close() }

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import POSIXCore
 import Systemd
 
 /// The one event loop of minimaster. Single-threaded: `poll` on the signal self-pipe, every

@@ -1,6 +1,6 @@
-import CMasterShims
 import Glibc
 import Logging
+import POSIXCore
 
 /// `wait=y` DAEMON entries (`master/master.c: spawn_waitdaemon()`): started one by one,
 /// after the sockets are bound and before any service child; each gets a pipe as fd 3 and
@@ -16,16 +16,18 @@ extension Supervisor {
     }
 
     private func startWaitDaemon(_ listener: Listener) -> Bool {
-        var fds: [Int32] = [-1, -1]
-        guard cmaster_pipe(&fds, 0) == 0 else {
-            logger.critical("daemon \(listener.label): unable to create pipe: \(errnoText())")
+        let fds: (read: Int32, write: Int32)
+        do {
+            fds = try makePipe()
+        } catch {
+            logger.critical("daemon \(listener.label): unable to create pipe: \(error.text)")
             return false
         }
-        defer { close(fds[0]) }
-        let started = spawnChild(of: listener, now: MonotonicClock.now(), statusFD: fds[1])
-        close(fds[1])
+        defer { close(fds.read) }
+        let started = spawnChild(of: listener, now: MonotonicClock.now(), statusFD: fds.write)
+        close(fds.write)
         guard started else { return false }
-        let answer = readAnswer(fds[0], deadline: MonotonicClock.now() + settings.waitDaemonTimeout)
+        let answer = readAnswer(fds.read, deadline: MonotonicClock.now() + settings.waitDaemonTimeout)
         guard answer == Array("ok\r\n".utf8) else {
             let shown = String(decoding: answer, as: UTF8.self).debugDescription
             logger.critical("daemon \(listener.label) did not report ready (wanted \"ok\\r\\n\" on fd 3, got \(shown))")
@@ -41,12 +43,13 @@ extension Supervisor {
         var answer: [UInt8] = []
         var byte: UInt8 = 0
         while answer.count < 4 {
-            let left = deadline - MonotonicClock.now()
-            guard left > 0 else { break }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(min(left * 1000 + 1, 60_000)))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { break }
+            var pfd = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+            // One poll waits at most a minute; when that passes, the wait ends.
+            switch Poll.once(&pfd, until: min(deadline, MonotonicClock.now() + 60)) {
+            case .ready: break
+            case .interrupted: continue
+            case .timedOut, .failed: return answer
+            }
             let n = read(fd, &byte, 1)
             if n < 0 && errno == EINTR { continue }
             guard n == 1 else { break }

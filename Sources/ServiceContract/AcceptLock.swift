@@ -1,5 +1,5 @@
-import CShims
 import Glibc
+import POSIXCore
 
 /// Cyrus's accept lock (`master/service.c: getlockfd()`, `lockaccept()`, `unlockaccept()`):
 /// the children of one listener take turns waiting in `accept`, serialized by an exclusive
@@ -25,7 +25,7 @@ public final class AcceptLock {
     public init(path: String) {
         self.path = path
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        problem = fd < 0 ? String(cString: strerror(errno)) : nil
+        problem = fd < 0 ? errnoText() : nil
     }
 
     /// Why the lock file could not be opened; nil when locking works.
@@ -42,9 +42,14 @@ public final class AcceptLock {
     public func acquire(shouldStop: () -> Bool) -> Outcome {
         guard fd >= 0 else { return .acquired }
         if shouldStop() { return .interrupted }
-        while cshim_lock_wait(fd) != 0 {
-            guard errno == EINTR else { return .failed(String(cString: strerror(errno))) }
-            if shouldStop() { return .interrupted }
+        while true {
+            do throws(Errno) {
+                try FileLock.lock(fd)
+                break
+            } catch {
+                guard error.code == EINTR else { return .failed(error.text) }
+                if shouldStop() { return .interrupted }
+            }
         }
         held = true
         return .acquired
@@ -53,7 +58,7 @@ public final class AcceptLock {
     /// Releases the lock if held.
     public func release() {
         guard fd >= 0, held else { return }
-        _ = cshim_unlock(fd)
+        try? FileLock.unlock(fd)
         held = false
     }
 }

@@ -1,5 +1,5 @@
-import CShims
 import Glibc
+import POSIXCore
 
 /// Severity of a line the child loop wants logged (this module does not depend on a logging
 /// library; the program maps these to its own).
@@ -113,10 +113,13 @@ public final class ServiceChild {
             let wake = ServiceSignals.wakeFD
             var fds = [pollfd(fd: ServiceContract.listenFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, wake >= 0 ? 2 : 1, -1)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                log(.error, "poll on the listening socket failed: \(String(cString: strerror(errno)))")
+            switch Poll.once(&fds, count: wake >= 0 ? 2 : 1, until: nil) {
+            case .ready, .timedOut:
+                break
+            case .interrupted:
+                continue
+            case .failed(let error):
+                log(.error, "poll on the listening socket failed: \(error.text)")
                 return .exit(ExitStatus.osError)
             }
             if wake >= 0 && fds[1].revents != 0 {
@@ -126,12 +129,15 @@ public final class ServiceChild {
             // A signal may have arrived together with readiness (the master shuts the socket
             // down when it stops): honour it before accepting.
             if ServiceSignals.anyPending { return .exit(idleExit()) }
-            let fd = cshim_accept_cloexec(ServiceContract.listenFD)
-            if fd >= 0 { return .connection(fd) }
-            let error = errno
+            let error: Errno
+            do throws(Errno) {
+                return .connection(try POSIXCore.acceptConnection(ServiceContract.listenFD))
+            } catch let failure {
+                error = failure
+            }
             if ServiceSignals.anyPending { return .exit(idleExit()) }
-            if Self.transientAcceptErrors.contains(error) { continue }
-            log(.error, "accept failed: \(String(cString: strerror(error)))")
+            if Self.transientAcceptErrors.contains(error.code) { continue }
+            log(.error, "accept failed: \(error.text)")
             return .exit(ExitStatus.osError)
         }
     }
@@ -177,7 +183,7 @@ public final class ServiceChild {
     private func attachToStandardDescriptors(_ fd: Int32) -> Bool {
         for target: Int32 in [0, 1] where fd != target {
             guard dup2(fd, target) >= 0 else {
-                log(.error, "can't duplicate accepted socket: \(String(cString: strerror(errno)))")
+                log(.error, "can't duplicate accepted socket: \(errnoText())")
                 if fd > 2 { close(fd) }
                 return false
             }

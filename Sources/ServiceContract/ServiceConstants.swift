@@ -20,13 +20,3 @@ public enum ServiceContract {
         "\(configDirectory)/socket/\(service)-\(id).lock"
     }
 }
-
-/// sysexits(3) codes the contract uses.
-public enum ExitStatus {
-    public static let ok: Int32 = 0
-    public static let usage: Int32 = 64
-    public static let software: Int32 = 70
-    public static let osError: Int32 = 71
-    public static let tempFail: Int32 = 75
-    public static let config: Int32 = 78
-}

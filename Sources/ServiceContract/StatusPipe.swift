@@ -1,4 +1,5 @@
 import Glibc
+import POSIXCore
 
 /// The child's end of master's status pipe (fd 3): one 8-byte `write` per message
 /// (`master/service.c: notify_master()`).
@@ -12,11 +13,8 @@ public struct StatusPipe: Sendable {
     @discardableResult
     public func send(_ code: StatusMessage.Code) -> String? {
         let bytes = StatusMessage(code: code, pid: getpid()).bytes
-        while true {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n == bytes.count { return nil }
-            if n < 0 && errno == EINTR { continue }
-            return n < 0 ? String(cString: strerror(errno)) : "short write (\(n) bytes)"
-        }
+        let n = retryingEINTR { bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        if n == bytes.count { return nil }
+        return n < 0 ? errnoText() : "short write (\(n) bytes)"
     }
 }

@@ -1,5 +1,6 @@
 import CSystemd
 import Glibc
+import POSIXCore
 
 /// sd_notify(3): tells the service manager about readiness, reloads, shutdown and status.
 /// Without `NOTIFY_SOCKET` (no systemd, or not Type=notify) every call is a silent no-op.
@@ -21,7 +22,7 @@ public enum Notifier {
 
     /// `RELOADING=1` with `MONOTONIC_USEC` (systemd 253's Type=notify-reload wants it).
     public static func reloading() {
-        send(["RELOADING=1", "MONOTONIC_USEC=\(monotonicMicroseconds())"])
+        send(["RELOADING=1", "MONOTONIC_USEC=\(MonotonicClock.microseconds())"])
     }
 
     /// `STOPPING=1`.
@@ -42,11 +43,5 @@ public enum Notifier {
     /// `WATCHDOG=1`.
     public static func watchdogPing() {
         send(["WATCHDOG=1"])
-    }
-
-    static func monotonicMicroseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import POSIXCore
 
 /// How a server handshake ended without success.
 public enum TLSHandshakeFailure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -23,7 +24,7 @@ extension TLSConnection {
     /// (0 waits forever); switches the descriptors to non-blocking mode first. Signals do not
     /// cut it short.
     public func handshake(timeout: Int) -> Result<TLSSessionInfo, TLSHandshakeFailure> {
-        let deadline = timeout > 0 ? MonotonicTime.now() + Double(timeout) : nil
+        let deadline = timeout > 0 ? MonotonicClock.now() + Double(timeout) : nil
         makeNonBlocking()
         while true {
             let waitFor: Int16

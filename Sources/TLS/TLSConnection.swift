@@ -1,5 +1,6 @@
 import COpenSSL
 import Glibc
+import POSIXCore
 
 /// One connection's TLS state (an OpenSSL `SSL` in server mode) on a pair of descriptors (the
 /// same socket twice, or inetd-style standard input and output). `handshake(timeout:)` switches
@@ -98,7 +99,7 @@ public final class TLSConnection {
             if let text = OpenSSLErrorQueue.take() { return .failed("\(operation): \(text)") }
             if result == 0 || error == 0 || error == ECONNRESET || error == EPIPE { return .closed }
             if error == EINTR || error == EAGAIN { return .wantRead }
-            return .failed("\(operation): \(String(cString: strerror(error)))")
+            return .failed("\(operation): \(errnoText(error))")
         default:
             return .failed("\(operation): \(OpenSSLErrorQueue.take() ?? "TLS error \(code)")")
         }

@@ -1,4 +1,5 @@
 import Glibc
+import POSIXCore
 
 /// One echo session on a connected socket: a greeting, then one reply per line.
 ///
@@ -51,13 +52,6 @@ struct EchoSession {
     }
 
     private func send(_ text: String) -> Bool {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            bytes = bytes.dropFirst(n)
-        }
-        return true
+        (try? writeAll(fd, text)) == text.utf8.count
     }
 }

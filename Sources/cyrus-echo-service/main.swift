@@ -7,6 +7,7 @@
 import CShims
 import ConfParse
 import Glibc
+import POSIXCore
 import ServiceContract
 
 let startDescriptors = openDescriptors()
@@ -55,7 +56,7 @@ for fd in [ServiceContract.statusFD, ServiceContract.listenFD] {
 }
 let lockPath = ServiceContract.acceptLockPath(configDirectory: configDirectory, service: service, id: id)
 let lockFD = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-if lockFD < 0 { complain("unable to open lock file \(lockPath): \(String(cString: strerror(errno))); locking disabled") }
+if lockFD < 0 { complain("unable to open lock file \(lockPath): \(errnoText()); locking disabled") }
 let status = StatusPipe()
 let armedTimeout = options.reuseTimeout > 0 ? options.reuseTimeout + Int.random(in: 0..<options.reuseTimeout) : 0
 
@@ -78,8 +79,11 @@ nonisolated func acceptOne() -> Int32? {
         if anySignal { return nil }
         var fds = [pollfd(fd: ServiceContract.listenFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: cshim_signal_pipe_fd(), events: Int16(POLLIN), revents: 0)]
-        let ready = poll(&fds, 2, -1)
-        if ready < 0 { if errno == EINTR { continue }; exit(ExitStatus.osError) }
+        switch Poll.once(&fds, until: nil) {
+        case .ready, .timedOut: break
+        case .interrupted: continue
+        case .failed: exit(ExitStatus.osError)
+        }
         if fds[1].revents != 0 { cshim_drain_signal_pipe(); continue }
         if fds[0].revents & Int16(POLLNVAL | POLLERR) != 0 { exit(ExitStatus.osError) }
         if isDatagram { return ServiceContract.listenFD }
@@ -120,13 +124,18 @@ var served = 0
 while true {
     if served > 0 && armedTimeout > 0 { alarm(UInt32(armedTimeout)) }
     if lockFD >= 0 {
-        while cshim_lock_wait(lockFD) != 0 {
-            if errno != EINTR { exit(ExitStatus.osError) }
-            if anySignal { idleExit() }
+        while true {
+            do throws(Errno) {
+                try FileLock.lock(lockFD)
+                break
+            } catch {
+                if error.code != EINTR { exit(ExitStatus.osError) }
+                if anySignal { idleExit() }
+            }
         }
     }
     let connection = acceptOne()
-    if lockFD >= 0 { _ = cshim_unlock(lockFD) }
+    if lockFD >= 0 { try? FileLock.unlock(lockFD) }
     guard let connection else { idleExit() }
     alarm(0)
     status.send(.unavailable)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConfParse
 import Master
+import POSIXCore
 
 #if canImport(Glibc)
 import Glibc
@@ -112,16 +113,6 @@ struct Minimaster: ParsableCommand {
 /// Unbuffered writes to standard output (1) or standard error (2).
 enum Output {
     static func write(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { writeBytes(fd, $0.baseAddress, $0.count) }
-            if n < 0 { if errno == EINTR { continue } else { return } }
-            bytes = bytes.dropFirst(n)
-        }
+        _ = try? writeAll(fd, text)
     }
-}
-
-/// The C `write(2)` (a file-scope name, so it is not shadowed by `Output.write`).
-private func writeBytes(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(fd, buffer, count)
 }

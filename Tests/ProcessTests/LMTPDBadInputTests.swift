@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 import Testing
 
 /// Bad input of every kind gets a clear reply or a logged close, never a crash, a hang or a
@@ -152,12 +153,7 @@ struct LMTPDBadInputTests {
         let flood = Array(String(repeating: "NOOP\r\n", count: 100_000).utf8)
         let input = child.stdinFD
         let writer = Thread {
-            var offset = 0
-            while offset < flood.count {
-                let n = flood.withUnsafeBytes { write(input, $0.baseAddress! + offset, flood.count - offset) }
-                if n <= 0 { return }  // EPIPE once lmtpd has gone
-                offset += n
-            }
+            _ = try? writeAll(input, flood)  // EPIPE once lmtpd has gone
         }
         writer.start()
         let started = Date()

@@ -1,6 +1,6 @@
-import CShims
 import Foundation
 import Glibc
+import POSIXCore
 import ServiceContract
 import Testing
 
@@ -191,9 +191,9 @@ func lockHolder(_ path: String, within timeout: Double, other: pid_t? = nil) -> 
     while Date() < end {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         if fd >= 0 {
-            let holder = cshim_lock_holder(fd)
+            let holder = try? FileLock.holder(fd)
             close(fd)
-            if holder > 0 && holder != other { return holder }
+            if let holder, holder != other { return holder }
         }
         usleep(5000)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 import Testing
 
 /// Logging under systemd: `JOURNAL_STREAM` names standard error, so minimaster and lmtpd log
@@ -52,8 +53,8 @@ struct SystemdJournalTests {
 private func readToEnd(_ fd: Int32, timeout: Double) -> String {
     var bytes = [UInt8]()
     var chunk = [UInt8](repeating: 0, count: 4096)
-    let end = monotonicSeconds() + timeout
-    while monotonicSeconds() < end {
+    let end = MonotonicClock.now() + timeout
+    while MonotonicClock.now() < end {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&pfd, 1, 100) >= 0 else { break }
         if pfd.revents == 0 { continue }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 import Testing
 
 /// minimaster's sd_notify messages, received on a real `NOTIFY_SOCKET` datagram socket.
@@ -26,7 +27,7 @@ struct SystemdNotifyTests {
             """)
         let notify = try SystemdNotifySocket(path: h.socket("notify"))
         let m = SystemdMaster(h)
-        let launched = monotonicSeconds()
+        let launched = MonotonicClock.now()
         try m.start(environment: ["NOTIFY_SOCKET": notify.path])
         defer { m.stop() }
         guard let (index, ready) = notify.first("READY", "1") else {
@@ -61,7 +62,7 @@ struct SystemdNotifyTests {
               lmtpunix cmd="\(slow) -C \(h.imapdConf)" listen="\(h.socket("lmtp"))" prefork=2
               extra    cmd="\(h.lmtpd())" listen="\(h.socket("extra"))" prefork=1
             """)
-        let signalled = monotonicSeconds()
+        let signalled = MonotonicClock.now()
         m.signal(SIGHUP)
         guard let (reloadIndex, reloading) = notify.first("RELOADING", "1", from: first + 1),
               let (_, ready) = notify.first("READY", "1", from: reloadIndex + 1) else {
@@ -123,12 +124,12 @@ struct SystemdNotifyTests {
         #expect(SystemdDelivery.deliver(.unix(h.socket("lmtp")), subject: "status").outcome == .delivered)
         #expect(notify.first(from: ready + 1) { $0["STATUS"]?.contains(" 0 busy, 2 served") == true } != nil, "\(notify.messages)")
 
-        let burstStart = monotonicSeconds()
+        let burstStart = MonotonicClock.now()
         // Fewer clients than the listen backlog (32): MasterLoad connects them all first.
         let burst = MasterLoad.run(.unix(h.socket("lmtp")), clients: 25, steps: MinimasterLMTPTests.delivery(1))
         #expect(burst.failures.isEmpty, "\(burst.failures)")
         #expect(notify.first(from: ready + 1) { $0["STATUS"]?.contains(" 27 served") == true } != nil, "\(notify.messages)")
-        let burstEnd = monotonicSeconds()
+        let burstEnd = MonotonicClock.now()
         let updates = notify.messages.filter { $0.time >= burstStart && $0["STATUS"] != nil }
         let gaps = zip(updates.dropFirst(), updates).map { $0.time - $1.time }
         #expect(updates.count <= Int((burstEnd - burstStart) / 0.25) + 2, "\(updates.count) STATUS= updates in \(burstEnd - burstStart) s")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 import Testing
 
 /// `WATCHDOG_USEC`: minimaster pings from its supervision loop at half the interval.
@@ -17,7 +18,7 @@ struct SystemdWatchdogTests {
             Issue.record("no READY=1:\n\(h.log())")
             return
         }
-        let from = monotonicSeconds()
+        let from = MonotonicClock.now()
         usleep(3_000_000)
         let pings = notify.messages.filter { $0.text == "WATCHDOG=1" && $0.time >= from }
         let gaps = zip(pings.dropFirst(), pings).map { $0.time - $1.time }
@@ -27,7 +28,7 @@ struct SystemdWatchdogTests {
         #expect(gaps.allSatisfy { $0 > 0.3 && $0 < 0.9 }, "ping intervals: \(gaps)")
 
         m.signal(SIGSTOP)
-        let stopped = monotonicSeconds()
+        let stopped = MonotonicClock.now()
         usleep(1_500_000)
         let whileStopped = notify.messages.filter { $0.text == "WATCHDOG=1" && $0.time > stopped + 0.2 }
         #expect(whileStopped.isEmpty, "pings while the loop was stopped: \(whileStopped.count)")

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 import Systemd
 import Testing
 
@@ -23,9 +24,7 @@ struct NotifierTests {
         #expect(Notifier.isActive)
         Notifier.ready(status: "lmtp: 1 ready")
         #expect(socket.receive() == "READY=1\nSTATUS=lmtp: 1 ready")
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let before = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+        let before = MonotonicClock.microseconds()
         Notifier.reloading()
         let reloading = socket.receive() ?? ""
         #expect(reloading.hasPrefix("RELOADING=1\nMONOTONIC_USEC="))

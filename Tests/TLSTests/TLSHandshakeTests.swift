@@ -1,6 +1,7 @@
 import COpenSSL
 import Foundation
 import Glibc
+import POSIXCore
 import Testing
 @testable import TLS
 
@@ -121,9 +122,9 @@ struct TLSHandshakeTests {
         let (server, client) = socketPair()
         defer { close(server); close(client) }
         let connection = try TLSConnection(context: Self.context(), readFD: server, writeFD: server)
-        let start = MonotonicTime.now()
+        let start = MonotonicClock.now()
         #expect(connection.handshake(timeout: 1) == .failure(.timedOut))
-        let waited = MonotonicTime.now() - start
+        let waited = MonotonicClock.now() - start
         #expect(waited >= 0.9 && waited < 5)
     }
 
@@ -158,7 +159,7 @@ struct TLSHandshakeTests {
     func read(_ connection: TLSConnection, _ count: Int) throws -> String {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let deadline = MonotonicTime.now() + 10
+        let deadline = MonotonicClock.now() + 10
         while result.count < count {
             let step = buffer.withUnsafeMutableBytes { connection.readStep(into: $0) }
             switch step {
@@ -167,15 +168,15 @@ struct TLSHandshakeTests {
             case .wantWrite: _ = DescriptorReadiness.wait(fd: connection.writeFD, events: Int16(POLLOUT), until: deadline)
             case .closed, .failed: return String(decoding: result, as: UTF8.self)
             }
-            if MonotonicTime.now() > deadline { break }
+            if MonotonicClock.now() > deadline { break }
         }
         return String(decoding: result, as: UTF8.self)
     }
 
     func write(_ connection: TLSConnection, _ text: String) throws {
         let bytes = Array(text.utf8)
-        let deadline = MonotonicTime.now() + 10
-        while MonotonicTime.now() < deadline {
+        let deadline = MonotonicClock.now() + 10
+        while MonotonicClock.now() < deadline {
             let step = bytes.withUnsafeBytes { connection.writeStep($0) }
             switch step {
             case .done: return

@@ -3,8 +3,11 @@
 
 #include <sys/types.h>
 
-/* What Swift cannot see or must not do itself: async-signal-safe signal flags, and the
- * fork/exec of a service child (only async-signal-safe calls between fork and exec). */
+/* What Swift cannot see or must not do itself: async-signal-safe signal flags, the fork/exec
+ * of a service child (only async-signal-safe calls between fork and exec), pipe2, accept4,
+ * fcntl record locks, fork, the wait(2) status macros. The only C shim target: Swift code
+ * reaches the locks and pipe2 through POSIXCore; signals, spawn and wait statuses directly.
+ * Depends on libc only. */
 
 /* Installs a handler for each signal that records it (without SA_RESTART, so blocking calls
  * return EINTR) and writes one byte to the self-pipe. */
@@ -41,6 +44,10 @@ pid_t cshim_spawn(const char *path, char *const argv[], char *const envp[],
  * concurrent fork to inherit them). */
 int cshim_pipe_cloexec(int fds[2]);
 
+/* fork(2): 0 in the child, the pid in the parent, -1 with errno. Only for daemonizing, while
+ * the process has a single thread. */
+pid_t cshim_fork(void);
+
 /* accept(2) of a connection on `fd`, close-on-exec (accept4 with SOCK_CLOEXEC). */
 int cshim_accept_cloexec(int fd);
 
@@ -49,6 +56,9 @@ int cshim_accept_cloexec(int fd);
  * interrupts it. cshim_lock_holder returns the pid holding a conflicting lock on `fd`
  * (F_GETLK), 0 if the file is not locked, -1 on error. */
 int cshim_lock_wait(int fd);
+/* The same lock without waiting (F_SETLK), e.g. for minimaster's pidfile: 0, or -1 with errno
+ * (EAGAIN/EACCES: another process holds it). */
+int cshim_try_lock(int fd);
 int cshim_unlock(int fd);
 pid_t cshim_lock_holder(int fd);
 

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 
 /// A program started with pipes on its standard input, output and error, driven with raw
 /// descriptors so that a test controls exactly when bytes go and when the process dies.
@@ -69,12 +70,7 @@ final class ChildProcess {
 
     @discardableResult
     func send(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(stdinFD, $0.baseAddress! + offset, bytes.count - offset) }
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return false }
-        }
-        return true
+        (try? writeAll(stdinFD, bytes)) == bytes.count
     }
 
     func closeInput() {
@@ -101,11 +97,7 @@ final class ChildProcess {
         let end = Date().addingTimeInterval(timeout)
         var chunk = [UInt8](repeating: 0, count: marker == nil ? 65536 : 1)
         while Date() < end {
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let left = Int32(max(1, end.timeIntervalSinceNow * 1000))
-            let ready = poll(&pfd, 1, left)
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { break }
+            guard waitReadable(fd, until: end) else { break }
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }

@@ -1,6 +1,7 @@
 import CShims
 import Foundation
 import Glibc
+import POSIXCore
 
 /// Dovecot's master as our child, addressed only by its PID. Started through `cshim_spawn_stdio`,
 /// not `ChildProcess`: a test runs on a worker thread whose signal mask blocks SIGTERM, and
@@ -51,7 +52,7 @@ final class DovecotProcess {
         }
         kill(pid, SIGKILL)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = retryingEINTR { waitpid(pid, &status, 0) }
         exitStatus = status
         return false
     }

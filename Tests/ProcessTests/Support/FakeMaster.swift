@@ -1,6 +1,7 @@
 import CShims
 import Foundation
 import Glibc
+import POSIXCore
 import ServiceContract
 
 /// The test side of a Cyrus master for one listener: it binds the socket, owns the status pipe,
@@ -25,10 +26,9 @@ final class FakeMaster {
     init(_ bed: MailTestbed, listener: Listener = .unix) throws {
         self.bed = bed
         socketPath = bed.root.appendingPathComponent("lmtp.sock").path
-        var pipeFDs: [Int32] = [-1, -1]
-        guard cshim_pipe_cloexec(&pipeFDs) == 0 else { throw POSIXError(.EMFILE) }
-        statusRead = pipeFDs[0]
-        statusWrite = pipeFDs[1]
+        guard let pipe = try? makePipe() else { throw POSIXError(.EMFILE) }
+        statusRead = pipe.read
+        statusWrite = pipe.write
         switch listener {
         case .unix: listenFD = try Self.unixSocket(socketPath, type: SOCK_STREAM)
         case .unixDatagram: listenFD = try Self.unixSocket(socketPath, type: SOCK_DGRAM)
@@ -92,12 +92,7 @@ final class FakeMaster {
         var bytes: [UInt8] = []
         let end = Date().addingTimeInterval(timeout)
         while bytes.count < StatusMessage.size {
-            var pfd = pollfd(fd: statusRead, events: Int16(POLLIN), revents: 0)
-            let left = end.timeIntervalSinceNow
-            guard left > 0 else { return nil }
-            let ready = poll(&pfd, 1, Int32(max(1, left * 1000)))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return nil }
+            guard waitReadable(statusRead, until: end) else { return nil }
             var chunk = [UInt8](repeating: 0, count: StatusMessage.size - bytes.count)
             let n = chunk.withUnsafeMutableBytes { read(statusRead, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -314,12 +309,7 @@ final class LMTPConnection {
     /// Reads more bytes; false at end of stream, error or deadline.
     private func fill(until end: Date) -> Bool {
         while true {
-            let left = end.timeIntervalSinceNow
-            guard left > 0 else { return false }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(max(1, left * 1000)))
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return false }
+            guard waitReadable(fd, until: end) else { return false }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }

@@ -130,12 +130,9 @@ final class IMAPClient {
 
     private func fill(deadline: Date) throws {
         while true {
-            let left = deadline.timeIntervalSinceNow
-            guard left > 0 else { throw ProtocolError(description: "timed out waiting for the IMAP server") }
-            var pfd = pollfd(fd: connection.fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(max(1, left * 1000)))
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { continue }
+            guard waitReadable(connection.fd, until: deadline) else {
+                throw ProtocolError(description: "timed out waiting for the IMAP server")
+            }
             var chunk = [UInt8](repeating: 0, count: 65536)
             let n = chunk.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }

@@ -97,10 +97,7 @@ final class SocketConnection {
                 let bytes = Array(line.utf8)
                 if bytes.count < 4 || bytes[3] == UInt8(ascii: " ") { return line }
             }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let left = Int32(max(1, end.timeIntervalSinceNow * 1000))
-            guard Date() < end else { throw POSIXError(.ETIMEDOUT) }
-            if poll(&pfd, 1, left) <= 0 { continue }
+            guard Date() < end, waitReadable(fd, until: end) else { throw POSIXError(.ETIMEDOUT) }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = chunk.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }

@@ -1,6 +1,7 @@
 import CShims
 import Foundation
 import Glibc
+import POSIXCore
 
 /// A private minimaster for one test: a MailTestbed (imapd.conf, configdirectory, Maildirs),
 /// a cyrus.conf written by the test, minimaster started with `-L` so its log (and its
@@ -82,7 +83,7 @@ final class MasterHarness {
         let child = cArgs.withUnsafeBufferPointer { a in
             cEnv.withUnsafeBufferPointer { e in cshim_spawn(argv[0], a.baseAddress, e.baseAddress, -1, -1, 0) }
         }
-        guard child > 0 else { throw HarnessError("cannot start \(argv[0]): \(String(cString: strerror(errno)))") }
+        guard child > 0 else { throw HarnessError("cannot start \(argv[0]): \(errnoText())") }
         return child
     }
 

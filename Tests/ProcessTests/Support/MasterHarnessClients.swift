@@ -79,12 +79,7 @@ final class MasterClient {
                 if line.last == 0x0D { line.removeLast() }
                 return String(decoding: line, as: UTF8.self)
             }
-            let left = end.timeIntervalSinceNow
-            guard left > 0 else { return nil }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(left * 1000) + 1)
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { return nil }
+            guard waitReadable(fd, until: end) else { return nil }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }

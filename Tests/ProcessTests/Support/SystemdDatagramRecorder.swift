@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 
 /// A unix datagram socket bound at a path; a thread records every datagram with its arrival
 /// time (monotonic seconds) until the recorder is released, which also removes the socket file.
@@ -29,7 +30,7 @@ final class SystemdDatagramRecorder: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard fd >= 0, rc == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = errnoText()
             if fd >= 0 { close(fd) }
             throw HarnessError("cannot bind \(path): \(reason)")
         }
@@ -57,7 +58,7 @@ final class SystemdDatagramRecorder: @unchecked Sendable {
             guard poll(&pfd, 1, 50) == 1 else { continue }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { continue }
-            let datagram = (time: monotonicSeconds(), bytes: Array(buffer[0..<n]))
+            let datagram = (time: MonotonicClock.now(), bytes: Array(buffer[0..<n]))
             shared.lock.withLock { shared.datagrams.append(datagram) }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import POSIXCore
 
 /// An MTA's view of one LMTP delivery: a whole session per message, a `4xx` (lmtpd's `421`
 /// when its process is asked to stop mid-session) means "try again later", anything else that
@@ -47,9 +48,9 @@ enum SystemdDelivery {
                         session: (_ start: Double, _ end: Double) -> Void = { _, _ in }) -> (outcome: Outcome, deferrals: Int) {
         var deferrals = 0
         for _ in 0..<attempts {
-            let start = monotonicSeconds()
+            let start = MonotonicClock.now()
             let outcome = attempt(target, subject: subject, to: user)
-            session(start, monotonicSeconds())
+            session(start, MonotonicClock.now())
             guard case .deferred = outcome else { return (outcome, deferrals) }
             deferrals += 1
             usleep(100_000)

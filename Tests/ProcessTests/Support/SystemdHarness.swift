@@ -1,6 +1,7 @@
 import CShims
 import Foundation
 import Glibc
+import POSIXCore
 
 /// minimaster started the way systemd starts it, for one test: extra environment
 /// (`NOTIFY_SOCKET`, `WATCHDOG_USEC`, `JOURNAL_STREAM`), listening sockets passed as fds 3
@@ -119,7 +120,7 @@ func systemdSpawn(_ argv: [String], environment: [String: String], fd3: Int32, f
             cshim_spawn_stdio(argv[0], a.baseAddress, e.baseAddress, fd3, fd4, -1, -1, stderr)
         }
     }
-    guard child > 0 else { throw HarnessError("cannot start \(argv[0]): \(String(cString: strerror(errno)))") }
+    guard child > 0 else { throw HarnessError("cannot start \(argv[0]): \(errnoText())") }
     return child
 }
 
@@ -157,19 +158,12 @@ enum SystemdTestSocket {
 
     private static func finish(_ fd: Int32, _ bindResult: Int32, backlog: Int32, what: String) throws -> Int32 {
         guard fd >= 0, bindResult == 0, listen(fd, backlog) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = errnoText()
             if fd >= 0 { close(fd) }
             throw HarnessError("cannot listen on \(what): \(reason)")
         }
         return fd
     }
-}
-
-/// Monotonic seconds, the clock of `MONOTONIC_USEC` and of the notification timestamps.
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }
 
 /// The inode of a file (a unix socket's, to see it was not re-created).
