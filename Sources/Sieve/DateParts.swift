@@ -101,7 +101,7 @@ enum DateParts {
         case "std11":
             let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
             let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-            return "\(weekdays[weekday]), \(day) \(monthNames[month - 1]) \(pad(year, 4)) \(time) \(zoneText(zone, colon: false))"
+            return "\(weekdays[weekday]), \(pad(day, 2)) \(monthNames[month - 1]) \(pad(year, 4)) \(time) \(zoneText(zone, colon: false))"
         case "zone": return zoneText(zone, colon: false)
         case "weekday": return String(weekday)
         default: return nil

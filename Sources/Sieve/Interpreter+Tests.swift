@@ -56,8 +56,14 @@ extension Interpreter {
         case .mailboxExists(let names):
             return expand(names).allSatisfy { context.mailboxExists($0) }
         case .date(let field, let part, let keys, let match, let zone, let index):
-            guard let value = fields([expand(field)], index: index).first,
-                  let parsed = DateParts.parse(value.decodedValue) else { return false }
+            let name = expand(field)
+            guard let value = fields([name], index: index).first else { return false }
+            var text = value.decodedValue
+            // RFC 5260 section 2.4.1: a Received field's date is what follows its last ";".
+            if name.lowercased() == "received", let semicolon = text.lastIndex(of: ";") {
+                text = String(text[text.index(after: semicolon)...])
+            }
+            guard let parsed = DateParts.parse(text) else { return false }
             return try datePart(seconds: parsed.seconds, original: parsed.zone, part: part, keys: keys, match: match, zone: zone, at: at)
         case .currentDate(let part, let keys, let match, let zone):
             return try datePart(seconds: context.now, original: context.localZoneOffsetMinutes, part: part, keys: keys, match: match,
