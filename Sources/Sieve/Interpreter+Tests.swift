@@ -40,12 +40,16 @@ extension Interpreter {
             }
             return try matches(values: values, keys: keys, match: match, at: at)
         case .body(let transform, let keys, let match):
-            let texts: [String]
+            let types: [String]?
             switch transform {
-            case .raw: texts = [MIMEText.text(message.body, charset: "utf-8")]
-            case .text: texts = MIMEBody.texts(of: message, types: ["text"])
-            case .content(let types): texts = MIMEBody.texts(of: message, types: expand(types))
+            case .raw: types = nil
+            case .text: types = ["text"]
+            case .content(let wanted): types = expand(wanted)
             }
+            let cacheKey = types?.joined(separator: "\u{0}") ?? "\u{0}raw"
+            if let cached = bodyTexts[cacheKey] { return try matches(values: cached, keys: keys, match: match, at: at) }
+            let texts = types.map { MIMEBody.texts(of: message, types: $0) } ?? [MIMEText.text(message.body, charset: "utf-8")]
+            bodyTexts[cacheKey] = texts
             return try matches(values: texts, keys: keys, match: match, at: at)
         case .string(let sources, let keys, let match):
             let values = expand(sources)
