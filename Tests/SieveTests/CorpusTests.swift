@@ -8,6 +8,10 @@ import Testing
     @Test func corpusIsLargeAndCoversEveryExtension() throws {
         let cases = try CorpusCase.loadAll()
         #expect(cases.count >= 200)
+        for corpusCase in cases {
+            #expect(!corpusCase.expected.isEmpty, "\(corpusCase.file): \(corpusCase.name) has no expect: lines")
+            #expect(!corpusCase.script.contains("\nmessage: "), "\(corpusCase.file): \(corpusCase.name): message: must come before script:")
+        }
         let scripts = cases.map(\.script).joined()
         for capability in ["fileinto", "reject", "ereject", "envelope", "encoded-character", "copy", "body", "variables",
                            "relational", "regex", "subaddress", "vacation", "vacation-seconds", "imap4flags", "environment",
