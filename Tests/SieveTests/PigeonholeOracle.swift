@@ -46,15 +46,14 @@ enum PigeonholeOracle {
         let keep = "store mailbox=INBOX flags=- create=0 copy=0 implicit=1"
         if status != 0 { return ["status=runtime_error", keep] }
         var lines: [String] = []
+        var stores: [SieveAction] = []
         var implicitSection = false
         var store: (mailbox: String, flags: [String], create: Bool, copy: Bool, implicit: Bool)?
         var redirect: (to: String, copy: Bool)?
         var vacation: (seconds: String, subject: String, from: String, body: [String])?
         var inBody = false
         func flush() {
-            if let s = store {
-                lines.append(SieveDryRunFormat.line(.store(mailbox: s.mailbox, flags: s.flags, create: s.create, copy: s.copy, implicit: s.implicit)))
-            }
+            if let s = store { stores.append(.store(mailbox: s.mailbox, flags: s.flags, create: s.create, copy: s.copy, implicit: s.implicit)) }
             if let r = redirect { lines.append("redirect to=\(r.to) copy=\(r.copy ? 1 : 0)") }
             if let v = vacation {
                 lines.append("vacation seconds=\(v.seconds) subject=\(v.subject) from=\(v.from) body=\(SieveDryRunFormat.json(v.body.joined(separator: "\r\n")))")
@@ -101,8 +100,25 @@ enum PigeonholeOracle {
             if let from = line.after("=> from    : ") { vacation?.from = from }
         }
         flush()
-        return ["status=ok"] + lines.sorted()
+        return ["status=ok"] + (lines + mergedByFolder(stores).map(SieveDryRunFormat.line)).sorted()
     }
+}
+
+/// Store actions merged the way our dry run prints them: one per folder, flags united,
+/// `create` if any, `copy` and `implicit` only if all.
+func mergedByFolder(_ stores: [SieveAction]) -> [SieveAction] {
+    var merged: [SieveAction] = []
+    for action in stores {
+        guard case .store(let mailbox, let flags, let create, let copy, let implicit) = action else { continue }
+        if let index = merged.firstIndex(where: { if case .store(mailbox, _, _, _, _) = $0 { return true }; return false }),
+           case .store(_, let oldFlags, let oldCreate, let oldCopy, let oldImplicit) = merged[index] {
+            merged[index] = .store(mailbox: mailbox, flags: oldFlags + flags.filter { !oldFlags.contains($0) },
+                                   create: oldCreate || create, copy: oldCopy && copy, implicit: oldImplicit && implicit)
+        } else {
+            merged.append(action)
+        }
+    }
+    return merged
 }
 
 extension String {
