@@ -35,9 +35,9 @@ struct SeededGenerator: RandomNumberGenerator {
         ]
     }
 
-    static func mutate(_ script: String, _ random: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ script: String, _ random: inout SeededGenerator, maxSteps: Int = 4) -> [UInt8] {
         var bytes = Array(script.utf8)
-        for _ in 0..<Int.random(in: 1...4, using: &random) {
+        for _ in 0..<Int.random(in: 1...maxSteps, using: &random) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0...bytes.count, using: &random)
             switch Int.random(in: 0..<5, using: &random) {
             case 0 where !bytes.isEmpty:
@@ -55,6 +55,28 @@ struct SeededGenerator: RandomNumberGenerator {
                 if position < bytes.count { bytes[position] = UInt8.random(in: 0...127, using: &random) }
             }
         }
+        return bytes
+    }
+
+    static let hostileStrings: [String] = [
+        "../x", "..", "", "/etc/passwd", ".hidden", "a/../../b", "a//b", "${hex:00}", "a${hex:0a}b", "${unicode:7f}",
+        String(repeating: "x", count: 300), "${1}", "${0}/..", "*", "INBOX", "\\Seen", "a@b", "x@", "${f}", "${global.x}",
+    ]
+
+    /// The script with the content of one of its quoted strings replaced by a hostile value.
+    static func replaceString(_ script: String, _ random: inout SeededGenerator) -> [UInt8] {
+        var bytes = Array(script.utf8)
+        var quotes: [Int] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\") { index += 2; continue }
+            if bytes[index] == UInt8(ascii: "\"") { quotes.append(index) }
+            index += 1
+        }
+        guard quotes.count >= 2 else { return bytes }
+        let pair = Int.random(in: 0..<(quotes.count / 2), using: &random)
+        let value = Array(hostileStrings.randomElement(using: &random)!.utf8)
+        bytes.replaceSubrange((quotes[pair * 2] + 1)..<quotes[pair * 2 + 1], with: value)
         return bytes
     }
 
@@ -85,8 +107,12 @@ struct SeededGenerator: RandomNumberGenerator {
         let messages = try ["plain", "multipart", "subaddress", "encoded", "list"].map { SieveMessage(bytes: try CorpusCase.message(named: $0)) }
         let clock = ContinuousClock()
         var ran = 0
+        var attempts = 0
         while ran < 10_000 {
-            let script = Self.mutate(seeds.randomElement(using: &random)!, &random)
+            // Hostile string values, or one mutation at a time, so that many mutants compile and run.
+            let seed = seeds.randomElement(using: &random)!
+            let script = Bool.random(using: &random) ? Self.replaceString(seed, &random) : Self.mutate(seed, &random, maxSteps: 1)
+            attempts += 1
             guard let compiled = try? SieveCompiler.compile(script, name: "fuzz") else { continue }
             ran += 1
             let started = clock.now
@@ -99,5 +125,6 @@ struct SeededGenerator: RandomNumberGenerator {
                 #expect(Self.isSafeFolder(mailbox), "unsafe folder \(mailbox) from \(String(decoding: script, as: UTF8.self))")
             }
         }
+        print("bad input: \(ran) mutated scripts run out of \(attempts) mutated")
     }
 }
