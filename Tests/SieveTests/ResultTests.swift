@@ -58,3 +58,13 @@ import Testing
         #expect(vacation.handle == "Away<default-subject><default-from><NO-MIME>")
     }
 }
+
+@Suite struct EditHeaderEncodingTests {
+    @Test func nonASCIIValuesAreStoredAsEncodedWordsAndTestedDecoded() throws {
+        let script = "require [\"editheader\", \"fileinto\"];\naddheader \"X-Note\" \"café crème\";\nif header :is \"x-note\" \"café crème\" { fileinto \"Seen\"; }\n"
+        let result = try ResultTests.run(script)
+        #expect(result.actions == [.store(mailbox: "Seen", flags: [], create: false, copy: false, implicit: false)])
+        let stored = result.editedHeader?.first { $0.name == "X-Note" }.map { String(decoding: $0.value, as: UTF8.self) }
+        #expect(stored == "=?UTF-8?B?Y2Fmw6kgY3LDqG1l?=")
+    }
+}
