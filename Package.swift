@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "LMTPServerTests", dependencies: [
             "LMTPServer", "LMTP", "Mailstore", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "SieveTests", dependencies: ["Sieve"]),
+        .testTarget(name: "SieveTests", dependencies: ["Sieve"], exclude: ["Corpus"]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL"]),
     ]

@@ -1,6 +1,6 @@
 /// A script ready to run: the main script and every script it includes, checked and
 /// translated once. Immutable; run it for as many messages as needed.
-public struct CompiledScript: @unchecked Sendable {
+public struct CompiledScript: Sendable {
     /// The main script's name.
     public let name: String
     /// The capabilities the main script requires.

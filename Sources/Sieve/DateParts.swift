@@ -31,6 +31,7 @@ enum DateParts {
               let month = months.firstIndex(of: tokens[1].lowercased().prefix(3).description),
               var year = Int(tokens[2]) else { return nil }
         if tokens[2].count == 2 { year += year < 50 ? 2000 : 1900 } else if tokens[2].count == 3 { year += 1900 }
+        guard (0...9999).contains(year) else { return nil }
         let clock = tokens[3].split(separator: ":").map { Int($0) }
         guard clock.count >= 2, clock.allSatisfy({ $0 != nil }), let hour = clock[0], let minute = clock[1],
               hour <= 23, minute <= 59 else { return nil }
@@ -101,7 +102,7 @@ enum DateParts {
         case "std11":
             let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
             let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-            return "\(weekdays[weekday]), \(day) \(monthNames[month - 1]) \(pad(year, 4)) \(time) \(zoneText(zone, colon: false))"
+            return "\(weekdays[weekday]), \(pad(day, 2)) \(monthNames[month - 1]) \(pad(year, 4)) \(time) \(zoneText(zone, colon: false))"
         case "zone": return zoneText(zone, colon: false)
         case "weekday": return String(weekday)
         default: return nil

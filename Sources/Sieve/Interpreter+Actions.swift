@@ -82,7 +82,7 @@ extension Interpreter {
     func addHeader(_ name: String, _ value: String, last: Bool) {
         guard Validation.isValidHeaderName(name), !Self.protectedHeaders.contains(name.lowercased()) else { return }
         let cleaned = value.replacingControlLineEnds()
-        let field = SieveHeaderField(name: name, value: Array(cleaned.utf8))
+        let field = SieveHeaderField(name: name, value: MIMEText.encodeHeader(cleaned))
         if last { header.append(field) } else { header.insert(field, at: 0) }
         headerEdits.append(.add(name: name, value: cleaned, last: last))
     }

@@ -40,12 +40,16 @@ extension Interpreter {
             }
             return try matches(values: values, keys: keys, match: match, at: at)
         case .body(let transform, let keys, let match):
-            let texts: [String]
+            let types: [String]?
             switch transform {
-            case .raw: texts = [MIMEText.text(message.body, charset: "utf-8")]
-            case .text: texts = MIMEBody.texts(of: message, types: ["text"])
-            case .content(let types): texts = MIMEBody.texts(of: message, types: expand(types))
+            case .raw: types = nil
+            case .text: types = ["text"]
+            case .content(let wanted): types = expand(wanted)
             }
+            let cacheKey = types?.joined(separator: "\u{0}") ?? "\u{0}raw"
+            if let cached = bodyTexts[cacheKey] { return try matches(values: cached, keys: keys, match: match, at: at) }
+            let texts = types.map { MIMEBody.texts(of: message, types: $0) } ?? [MIMEText.text(message.body, charset: "utf-8")]
+            bodyTexts[cacheKey] = texts
             return try matches(values: texts, keys: keys, match: match, at: at)
         case .string(let sources, let keys, let match):
             let values = expand(sources)
@@ -56,8 +60,14 @@ extension Interpreter {
         case .mailboxExists(let names):
             return expand(names).allSatisfy { context.mailboxExists($0) }
         case .date(let field, let part, let keys, let match, let zone, let index):
-            guard let value = fields([expand(field)], index: index).first,
-                  let parsed = DateParts.parse(value.decodedValue) else { return false }
+            let name = expand(field)
+            guard let value = fields([name], index: index).first else { return false }
+            var text = value.decodedValue
+            // RFC 5260 section 2.4.1: a Received field's date is what follows its last ";".
+            if name.lowercased() == "received", let semicolon = text.lastIndex(of: ";") {
+                text = String(text[text.index(after: semicolon)...])
+            }
+            guard let parsed = DateParts.parse(text) else { return false }
             return try datePart(seconds: parsed.seconds, original: parsed.zone, part: part, keys: keys, match: match, zone: zone, at: at)
         case .currentDate(let part, let keys, let match, let zone):
             return try datePart(seconds: context.now, original: context.localZoneOffsetMinutes, part: part, keys: keys, match: match,

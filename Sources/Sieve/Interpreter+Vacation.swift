@@ -13,7 +13,8 @@ extension Interpreter {
         guard shouldReply(extraAddresses: extra + (from.map { [$0] } ?? [])) else { return }
         let limits = context.limits
         let seconds = min(max(spec.seconds ?? 7 * 86_400, limits.vacationMinResponse), limits.vacationMaxResponse)
-        let handle = spec.handle.map { expand($0) } ?? (reason + (subject ?? "") + (from ?? "") + (spec.mime ? "<MIME>" : "<NO-MIME>"))
+        let handle = spec.handle.map { expand($0) }
+            ?? (reason + (subject ?? "<default-subject>") + (from ?? "<default-from>") + (spec.mime ? "<MIME>" : "<NO-MIME>"))
         try record(.vacation(SieveVacation(recipient: envelope.from, seconds: seconds, subject: subject, from: from, body: reason,
                                            mime: spec.mime, handle: handle)), at: at)
     }

@@ -39,6 +39,8 @@ final class Interpreter {
     var hasVacation = false
     var includedOnce: Set<Int> = []
     var includeDepth = 0
+    /// Body texts per `body` transform, computed once per run (the body does not change).
+    var bodyTexts: [String: [String]] = [:]
 
     init(script: CompiledScript, message: SieveMessage, envelope: SieveEnvelope, context: SieveContext) {
         self.script = script

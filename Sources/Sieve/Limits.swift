@@ -64,4 +64,11 @@ public struct DuplicateQuery: Sendable, Hashable {
     public var seconds: Int
     /// `:last`: the expiry restarts at each hit.
     public var last: Bool
+
+    public init(handle: String, uniqueID: String, seconds: Int, last: Bool) {
+        self.handle = handle
+        self.uniqueID = uniqueID
+        self.seconds = seconds
+        self.last = last
+    }
 }

@@ -98,6 +98,43 @@ enum MIMEText {
         return String(scalars)
     }
 
+    /// `text` as header bytes: as is when ASCII, else one RFC 2047 UTF-8 "B" encoded word per
+    /// at most 45 bytes of whole characters (RFC 5293 wants non-ASCII values encoded).
+    static func encodeHeader(_ text: String) -> [UInt8] {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return Array(text.utf8) }
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in text {
+            let bytes = Array(character.utf8)
+            if chunk.count + bytes.count > 45 { words.append(encodedWord(chunk)); chunk = [] }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append(encodedWord(chunk)) }
+        return Array(words.joined(separator: " ").utf8)
+    }
+
+    private static func encodedWord(_ bytes: [UInt8]) -> String {
+        "=?UTF-8?B?" + base64Encoded(bytes) + "?="
+    }
+
+    static func base64Encoded(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let b0 = UInt32(bytes[index])
+            let b1 = index + 1 < bytes.count ? UInt32(bytes[index + 1]) : 0
+            let b2 = index + 2 < bytes.count ? UInt32(bytes[index + 2]) : 0
+            let group = b0 << 16 | b1 << 8 | b2
+            out.append(alphabet[Int(group >> 18 & 63)])
+            out.append(alphabet[Int(group >> 12 & 63)])
+            out.append(index + 1 < bytes.count ? alphabet[Int(group >> 6 & 63)] : UInt8(ascii: "="))
+            out.append(index + 2 < bytes.count ? alphabet[Int(group & 63)] : UInt8(ascii: "="))
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static let base64Values: [UInt8] = {
         var table = [UInt8](repeating: 255, count: 256)
         for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {

@@ -70,23 +70,29 @@ enum Matching {
         if needle.isEmpty { return true }
         guard haystack.count >= needle.count else { return false }
         let folding = comparator == .asciiCasemap
-        let first = folding ? fold(needle[0]) : needle[0]
-        var i = 0
-        while i + needle.count <= haystack.count {
-            let c = folding ? fold(haystack[i]) : haystack[i]
-            if c == first {
-                var j = 1
-                while j < needle.count {
-                    let x = folding ? fold(haystack[i + j]) : haystack[i + j]
-                    let y = folding ? fold(needle[j]) : needle[j]
-                    if x != y { break }
-                    j += 1
+        return haystack.withUnsafeBufferPointer { text in
+            needle.withUnsafeBufferPointer { key in
+                let first = folding ? fold(key[0]) : key[0]
+                let firstOther = folding && first >= 97 && first <= 122 ? first - 32 : first
+                let last = text.count - key.count
+                var i = 0
+                while i <= last {
+                    let c = text[i]
+                    if c == first || c == firstOther {
+                        var j = 1
+                        while j < key.count {
+                            let x = folding ? fold(text[i + j]) : text[i + j]
+                            let y = folding ? fold(key[j]) : key[j]
+                            if x != y { break }
+                            j += 1
+                        }
+                        if j == key.count { return true }
+                    }
+                    i += 1
                 }
-                if j == needle.count { return true }
+                return false
             }
-            i += 1
         }
-        return false
     }
 
     /// Length of the UTF-8 sequence starting with `lead` (1 for stray bytes).

@@ -1,19 +1,24 @@
 /// One header field: its name as written and its value with folding removed.
 public struct SieveHeaderField: Sendable, Hashable {
-    public var name: String
+    public var name: String {
+        didSet { lowercasedName = name.lowercased() }
+    }
     /// The value bytes after the colon, line folds removed, leading/trailing blanks trimmed.
     public var value: [UInt8]
+    /// `name` lower-cased once, for the many name comparisons of a run.
+    private(set) var lowercasedName: String
 
     public init(name: String, value: [UInt8]) {
         self.name = name
         self.value = value
+        lowercasedName = name.lowercased()
     }
 
     /// The value as RFC 5228 tests see it: RFC 2047 encoded words decoded.
     var decodedValue: String { MIMEText.decodeHeader(value) }
 
     func hasName(_ lowercased: String) -> Bool {
-        name.utf8.count == lowercased.utf8.count && name.lowercased() == lowercased
+        lowercasedName == lowercased
     }
 }
 

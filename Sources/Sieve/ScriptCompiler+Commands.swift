@@ -3,10 +3,8 @@ extension ScriptCompiler {
     mutating func command(_ command: SyntaxCommand, _ state: inout UnitState, depth: Int) throws(SieveDiagnostic) -> Statement? {
         let name = command.name
         let at = command.location
-        if name != "require" || true {
-            guard command.block == nil else { throw SieveDiagnostic(at, "'\(name)' does not take a block") }
-            guard command.tests.isEmpty else { throw SieveDiagnostic(at, "'\(name)' does not take a test") }
-        }
+        guard command.block == nil else { throw SieveDiagnostic(at, "'\(name)' does not take a block") }
+        guard command.tests.isEmpty else { throw SieveDiagnostic(at, "'\(name)' does not take a test") }
         func scan(_ allowed: [String: TagParameter], _ groups: [[String]] = []) throws(SieveDiagnostic) -> ScannedArguments {
             try ScannedArguments(command.arguments, allowed: allowed, exclusive: groups, owner: name)
         }
@@ -116,7 +114,7 @@ extension ScriptCompiler {
             }
             let values = positional.count == 2 ? try strings(positional[1], state) : []
             let match = try matchSpec(args, keys: values, state, owner: name, at: at)
-            return statement(.deleteHeader(name: field, values: values, match: match, index: try headerIndex(args, owner: name, at: at, requireExtension: false)))
+            return statement(.deleteHeader(name: field, values: values, match: match, index: try headerIndex(args, owner: name, at: at)))
         case "include":
             try requireCapability("include", state, name, at: at)
             let args = try scan(["personal": .none, "global": .none, "once": .none, "optional": .none], [["personal", "global"]])

@@ -51,6 +51,13 @@ extension ScriptCompiler {
         return spec
     }
 
+    static let addressHeaders: Set<String> = [
+        "from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to", "resent-cc", "resent-bcc",
+        "resent-sender", "resent-reply-to", "return-path", "delivered-to", "envelope-to", "x-original-to",
+        "x-delivered-to", "x-envelope-to", "apparently-to", "errors-to", "mail-followup-to", "mail-reply-to",
+        "disposition-notification-to", "return-receipt-to", "original-recipient", "x-beenthere",
+    ]
+
     func addressPart(_ args: ScannedArguments) -> AddressPart {
         if args.has("localpart") { return .localpart }
         if args.has("domain") { return .domain }
@@ -66,7 +73,7 @@ extension ScriptCompiler {
         return tags
     }
 
-    func headerIndex(_ args: ScannedArguments, owner: String, at location: SourceLocation, requireExtension: Bool) throws(SieveDiagnostic) -> HeaderIndex? {
+    func headerIndex(_ args: ScannedArguments, owner: String, at location: SourceLocation) throws(SieveDiagnostic) -> HeaderIndex? {
         guard let position = args.number("index") else {
             if args.has("last") { throw SieveDiagnostic(args.tagLocations["last"] ?? location, "\(owner): :last needs :index") }
             return nil
@@ -123,10 +130,15 @@ extension ScriptCompiler {
                 throw SieveDiagnostic(positional[0].location, "\(name): invalid header name \"\(field.text)\"")
             }
             let match = try matchSpec(args, keys: keys, state, owner: name, at: at)
-            let index = try headerIndex(args, owner: name, at: at, requireExtension: true)
+            let index = try headerIndex(args, owner: name, at: at)
             switch name {
             case "header": return .header(names: names, keys: keys, match: match, index: index)
-            case "address": return .address(names: names, keys: keys, match: match, part: addressPart(args), index: index)
+            case "address":
+                // RFC 5228 section 5.1: the address test is restricted to headers holding addresses.
+                for field in names where !field.hasVariables && !Self.addressHeaders.contains(field.text.lowercased()) {
+                    throw SieveDiagnostic(positional[0].location, "address: \"\(field.text)\" is not an address header")
+                }
+                return .address(names: names, keys: keys, match: match, part: addressPart(args), index: index)
             default:
                 for part in names where !part.hasVariables && !["from", "to", "auth"].contains(part.text.lowercased()) {
                     throw SieveDiagnostic(positional[0].location, "envelope: unknown envelope part \"\(part.text)\"")
@@ -181,7 +193,7 @@ extension ScriptCompiler {
             if name == "currentdate" { return .currentDate(part: part, keys: keys, match: match, zone: zone) }
             let field = try string(positional[0].stringList[0], state, at: at)
             return .date(header: field, part: part, keys: keys, match: match, zone: zone,
-                         index: try headerIndex(args, owner: name, at: at, requireExtension: true))
+                         index: try headerIndex(args, owner: name, at: at))
         case "environment":
             try requireCapability("environment", state, name, at: at)
             let args = try scan(matchTags(state))

@@ -10,7 +10,7 @@ enum Validation {
         for byte in name.utf8 where byte < 0x20 || byte == 0x7f {
             return "control character in mailbox name"
         }
-        if name.hasPrefix("/") || name.hasPrefix(".") { return "mailbox name starts with '\(name.first!)'" }
+        if let first = name.first, first == "/" || first == "." { return "mailbox name starts with '\(first)'" }
         for level in name.split(separator: "/", omittingEmptySubsequences: false)
             .flatMap({ $0.split(separator: ".", omittingEmptySubsequences: false) }) where level.isEmpty {
             return "empty level or '..' in mailbox name"

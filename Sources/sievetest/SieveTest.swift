@@ -66,6 +66,9 @@ struct SieveTest: ParsableCommand {
         let envelope = SieveEnvelope(from: from, to: originalRecipient ?? finalRecipient)
         let context = SieveContext(
             userAddresses: [finalRecipient] + (originalRecipient.map { [$0] } ?? []),
+            // A dry run has no mail store: only INBOX exists, nothing was seen before.
+            mailboxExists: { $0 == "INBOX" },
+            isDuplicate: { _ in false },
             now: Int64(Date().timeIntervalSince1970),
             localZoneOffsetMinutes: TimeZone.current.secondsFromGMT() / 60,
             environment: ["host": ProcessInfo.processInfo.hostName, "domain": Self.domain(of: finalRecipient)],

@@ -84,3 +84,22 @@ import Testing
         #expect(dryRun("if size :under 12 { discard; }", message) == ["status=ok", implicitKeep])
     }
 }
+
+@Suite struct HostileMessageTests {
+    @Test func absurdDatesAreNotDates() {
+        let script = "require [\"date\", \"fileinto\"];\nif date :is \"date\" \"year\" \"2026\" { fileinto \"Y\"; }\n"
+        for date in ["Mon, 7 Dec 99999999999999999 10:00:00 +0000", "7 Dec 2026", "Mon, 32 Dec 2026 10:00:00 +0000", "garbage"] {
+            #expect(dryRun(script, "Date: \(date)\n\nx\n") == ["status=ok", implicitKeep])
+        }
+    }
+
+    @Test func headerWithoutBodyAndBareLineFeedsStillParse() {
+        #expect(dryRun("if header :is \"subject\" \"x\" { discard; }", "Subject: x") == ["status=ok", "discard"])
+        #expect(dryRun("if header :is \"subject\" \"x y\" { discard; }", "Subject: x\n y\n\nbody") == ["status=ok", "discard"])
+    }
+
+    @Test func brokenMimeStructureIsSurvived() {
+        let message = "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!!\n--b\n"
+        #expect(dryRun("require \"body\"; if body :text :contains \"zz\" { discard; }", message) == ["status=ok", implicitKeep])
+    }
+}
