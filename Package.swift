@@ -79,12 +79,14 @@ let package = Package(
         ),
         // A minimal service child (echo) for testing and benchmarking minimaster on its own.
         .executableTarget(name: "cyrus-echo-service", dependencies: ["ConfParse", "ServiceContract", "CShims"]),
+        // In-memory streams, delivery agent and authenticator for the engine (tests, fuzz targets).
+        .target(name: "LMTPTesting", dependencies: ["LMTP"]),
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
         .executableTarget(name: "lmtp-bench", path: "Benchmarks/lmtp-bench"),
         .executableTarget(name: "master-bench", path: "Benchmarks/master-bench"),
 
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
-        .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "LMTPTests", dependencies: ["LMTP", "LMTPTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL"]),
         .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
