@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "lmtpd", targets: ["lmtpd"]),
         .executable(name: "minimaster", targets: ["minimaster"]),
+        // For the fuzzing package in Fuzz/ (see docs/FUZZING.md).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -81,6 +83,10 @@ let package = Package(
         .executableTarget(name: "cyrus-echo-service", dependencies: ["ConfParse", "ServiceContract", "CShims"]),
         // In-memory streams, delivery agent and authenticator for the engine (tests, fuzz targets).
         .target(name: "LMTPTesting", dependencies: ["LMTP"]),
+        // One function per fuzz target: drives the real code, traps when an invariant breaks.
+        .target(name: "FuzzTargets", dependencies: [
+            "LMTP", "LMTPTesting", "ConfParse", "Mailstore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
         .executableTarget(name: "lmtp-bench", path: "Benchmarks/lmtp-bench"),
         .executableTarget(name: "master-bench", path: "Benchmarks/master-bench"),
@@ -94,6 +100,7 @@ let package = Package(
         .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging"]),
         .testTarget(name: "SASLTests", dependencies: ["SASL"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "ServiceContract", "COpenSSL"]),
     ]
