@@ -3,11 +3,14 @@
 #   make test   install what is missing, build, run the whole test suite
 #   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor,
 #               connections through minimaster)
+#   make fuzz   every fuzz target under libFuzzer + AddressSanitizer, one after the other, for
+#               FUZZ_TIME seconds each (default 60) or FUZZ_RUNS inputs; see docs/FUZZING.md
+#   make fuzz-smoke  the sanitized build, then every target for 10 s on its seed corpus
 
 SWIFT ?= swift
 SETUP  = scripts/setup-deps
 
-.PHONY: run test build release bench deps clean
+.PHONY: run test build release bench deps clean fuzz fuzz-build fuzz-smoke
 
 deps:
 	@$(SETUP)
@@ -30,5 +33,34 @@ bench: release
 	$(SWIFT) run -c release lmtp-bench
 	$(SWIFT) run -c release master-bench
 
+# Fuzzing: Fuzz/ is a separate package (its own Fuzz/.build) built with the sanitizers. New
+# inputs go to Fuzz/.build/corpus/<target> (the committed seeds in Fuzz/Corpus stay as they
+# are); a crash, leak or timeout is saved as Fuzz/.build/findings/<target>-crash-<sha1> and
+# stops `make fuzz` with the target's log (Fuzz/.build/logs/<target>.log) on screen.
+FUZZ_TARGETS ?= lmtp-session cyrus-conf imapd-conf address folder-name
+FUZZ_TIME   ?= 60
+FUZZ_RUNS   ?= -1
+FUZZ_FLAGS  ?=
+FUZZ_BIN     = Fuzz/.build/release
+
+fuzz-build:
+	$(SWIFT) build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+
+fuzz: fuzz-build
+	@mkdir -p Fuzz/.build/findings Fuzz/.build/logs
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p Fuzz/.build/corpus/$$t; \
+	  echo "fuzz-$$t: up to $(FUZZ_TIME) s / $(FUZZ_RUNS) runs"; \
+	  SWIFT_BACKTRACE=enable=no $(FUZZ_BIN)/fuzz-$$t -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) \
+	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $(FUZZ_FLAGS) \
+	    -artifact_prefix=Fuzz/.build/findings/$$t- Fuzz/.build/corpus/$$t Fuzz/Corpus/$$t \
+	    > Fuzz/.build/logs/$$t.log 2>&1 \
+	  || { tail -40 Fuzz/.build/logs/$$t.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' Fuzz/.build/logs/$$t.log; \
+	done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_TIME=10
+
 clean:
-	rm -rf .build
+	rm -rf .build Fuzz/.build

@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "lmtpd", targets: ["lmtpd"]),
         .executable(name: "minimaster", targets: ["minimaster"]),
         .executable(name: "sievetest", targets: ["sievetest"]),
+        // For the fuzzing package in Fuzz/ (see docs/FUZZING.md).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -93,13 +95,19 @@ let package = Package(
             name: "sievetest",
             dependencies: ["Sieve", "ConfParse", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // In-memory streams, delivery agent and authenticator for the engine (tests, fuzz targets).
+        .target(name: "LMTPTesting", dependencies: ["LMTP"]),
+        // One function per fuzz target: drives the real code, traps when an invariant breaks.
+        .target(name: "FuzzTargets", dependencies: [
+            "LMTP", "LMTPTesting", "ConfParse", "Mailstore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
         .executableTarget(name: "lmtp-bench", dependencies: ["POSIXCore"], path: "Benchmarks/lmtp-bench"),
         .executableTarget(name: "master-bench", dependencies: ["POSIXCore"], path: "Benchmarks/master-bench"),
 
         .testTarget(name: "POSIXCoreTests", dependencies: ["POSIXCore"]),
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),
-        .testTarget(name: "LMTPTests", dependencies: ["LMTP", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "LMTPTests", dependencies: ["LMTP", "LMTPTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL", "POSIXCore"]),
         .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
@@ -112,6 +120,7 @@ let package = Package(
             "LMTPServer", "LMTP", "Mailstore", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SieveTests", dependencies: ["Sieve"], exclude: ["Corpus"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL"]),
     ]

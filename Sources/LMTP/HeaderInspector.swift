@@ -95,7 +95,8 @@ final class HeaderInspector {
     private func write(_ bytes: UnsafeRawBufferPointer, valueStart: Int, into sink: SpoolWriter) -> MessageError? {
         let capturing = field == .messageID || field == .date
         var plain = true
-        for index in valueStart..<bytes.count where bytes[index] >= 0x80 || bytes[index] == 0x0D {
+        // A CR may also sit in the name part (`Subject\r:`): it is dropped there too.
+        for index in 0..<bytes.count where bytes[index] == 0x0D || (index >= valueStart && bytes[index] >= 0x80) {
             if bytes[index] >= 0x80 && reject8bit { return .nonASCIIHeader }
             plain = false
         }
@@ -154,12 +155,19 @@ final class HeaderInspector {
             index += 1
         }
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
-        guard plainName else { return (.other, index) }
-        let name = UnsafeRawBufferPointer(rebasing: bytes[0..<nameEnd])
-        if Self.name(name, is: "return-path") { return (.returnPath, index) }
-        if Self.name(name, is: "message-id") { return (.messageID, index) }
-        if Self.name(name, is: "date") { return (.date, index) }
-        return (.other, index)
+        guard plainName else {
+            // The CRs are not stored, so `Return-\rPath:` is stored (and judged) as `Return-Path:`.
+            let name = bytes[0..<nameEnd].filter { $0 != 0x0D }
+            return (name.withUnsafeBytes(Self.field(named:)), index)
+        }
+        return (Self.field(named: UnsafeRawBufferPointer(rebasing: bytes[0..<nameEnd])), index)
+    }
+
+    private static func field(named name: UnsafeRawBufferPointer) -> Field {
+        if Self.name(name, is: "return-path") { return .returnPath }
+        if Self.name(name, is: "message-id") { return .messageID }
+        if Self.name(name, is: "date") { return .date }
+        return .other
     }
 
     private static func name(_ name: UnsafeRawBufferPointer, is word: StaticString) -> Bool {

@@ -29,14 +29,17 @@ public enum ModifiedUTF7 {
 
     /// Decodes modified UTF-7, or nil when `text` is not in the canonical form RFC 3501
     /// requires: a byte outside printable ASCII, an unterminated or empty `&...-` run, a BASE64
-    /// run that encodes printable ASCII, leftover bits, or broken UTF-16.
+    /// run that encodes printable ASCII, two runs in a row (`&AOk-&AOk-` is `&AOkA6Q-`),
+    /// leftover bits, or broken UTF-16.
     public static func decode(_ text: String) -> String? {
         var result = String.UnicodeScalarView()
         var bytes = text.utf8.makeIterator()
+        var afterRun = false
         while let byte = bytes.next() {
             guard byte >= 0x20 && byte <= 0x7e else { return nil }
             guard byte == UInt8(ascii: "&") else {
                 result.append(Unicode.Scalar(byte))
+                afterRun = false
                 continue
             }
             var run: [UInt8] = []
@@ -48,10 +51,12 @@ public enum ModifiedUTF7 {
             guard terminated else { return nil }
             if run.isEmpty {
                 result.append("&")
+                afterRun = false
                 continue
             }
-            guard let scalars = decodeRun(run) else { return nil }
+            guard !afterRun, let scalars = decodeRun(run) else { return nil }
             result.append(contentsOf: scalars)
+            afterRun = true
         }
         return String(result)
     }

@@ -99,6 +99,14 @@ struct DataTests {
         #expect(result.agent.storedText == addedHeaders() + "X-A: ab\n\nbody\n\n")
     }
 
+    /// Found by fuzzing (`Fuzz/Corpus/lmtp-session/regression-cr-in-header-name`): a CR inside a
+    /// header name was stored, and a client's `Return-\rPath:` slipped past the Return-Path filter.
+    @Test func bareCRInAHeaderNameIsRemovedToo() {
+        let result = runSession(transaction("T\r: x\r\nReturn-\rPath: <forged@evil>\r\nMessage\r-ID: <m@x>\r\n\r\nb\r\n.\r\n"))
+        #expect(result.agent.storedText == addedHeaders() + "T: x\nMessage-ID: <m@x>\n\nb\n")
+        #expect(result.agent.delivered.first?.envelope.messageID == "<m@x>")
+    }
+
     @Test func eightBitBodyBytesAreKept() {
         let body: [UInt8] = [0xC3, 0xA9, 0xFF, 0x80]
         let input = [UInt8](transaction("\r\n").utf8) + body + [UInt8]("\r\n.\r\n".utf8)

@@ -2,71 +2,15 @@ import Logging
 import Synchronization
 import Testing
 @testable import LMTP
+import LMTPTesting
 
-// MARK: in-memory streams
+// MARK: in-memory streams and a fake delivery agent (shared with the fuzz targets)
 
-/// Input served in chunks of the given sizes (cycled; empty = everything at once), then end of
-/// stream or `endError`.
-final class ChunkedInput: ByteInput {
-    private let data: [UInt8]
-    private var position = 0
-    private let chunkSizes: [Int]
-    private var chunkIndex = 0
-    let endError: StreamError?
-    private(set) var reads = 0
-    /// Called before each read (to look at the engine's side effects between reads).
-    var beforeRead: (() -> Void)?
-
-    init(_ data: [UInt8], chunkSizes: [Int] = [], endError: StreamError? = nil) {
-        self.data = data
-        self.chunkSizes = chunkSizes.filter { $0 > 0 }
-        self.endError = endError
-    }
-
-    convenience init(_ text: String, chunkSizes: [Int] = [], endError: StreamError? = nil) {
-        self.init(Array(text.utf8), chunkSizes: chunkSizes, endError: endError)
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(StreamError) -> Int {
-        reads += 1
-        beforeRead?()
-        if position == data.count {
-            if let endError { throw endError }
-            return 0
-        }
-        var n = data.count - position
-        if !chunkSizes.isEmpty {
-            n = min(n, chunkSizes[chunkIndex % chunkSizes.count])
-            chunkIndex += 1
-        }
-        n = min(n, buffer.count)
-        for i in 0..<n { buffer[i] = data[position + i] }
-        position += n
-        return n
-    }
-}
-
-/// Records every write call.
-final class RecordingOutput: ByteOutput {
-    private(set) var writes: [[UInt8]] = []
-    var failure: StreamError?
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws(StreamError) {
-        if let failure { throw failure }
-        writes.append(Array(bytes))
-    }
-
-    var text: String { String(decoding: writes.joined(), as: UTF8.self) }
-
-    /// Reply lines without CRLF (asserts every line ends in CRLF).
-    var lines: [String] {
-        var all = Array(writes.joined())
-        guard !all.isEmpty else { return [] }
-        #expect(all.suffix(2) == [0x0D, 0x0A], "output does not end in CRLF")
-        all.removeLast(Swift.min(2, all.count))
-        return String(decoding: all, as: UTF8.self).components(separatedBy: "\r\n")
-    }
-}
+typealias ChunkedInput = LMTPTesting.ChunkedInput
+typealias RecordingOutput = LMTPTesting.RecordingOutput
+typealias FakeSpool = LMTPTesting.FakeSpool
+typealias FakeAgent = LMTPTesting.FakeAgent
+typealias FakeAuthenticator = LMTPTesting.FakeAuthenticator
 
 extension String {
     /// Splits on a separator string (no Foundation).
@@ -79,77 +23,6 @@ extension String {
         }
         parts.append(String(rest))
         return parts
-    }
-}
-
-// MARK: a fake delivery agent
-
-final class FakeSpool: MessageSpool {
-    private(set) var bytes: [UInt8] = []
-    private(set) var writeCalls = 0
-    /// Fail every write once this many bytes were written.
-    var failAfter: Int?
-    var failure: DeliveryFailure = .storageFull
-
-    func write(_ chunk: UnsafeRawBufferPointer) throws(DeliveryFailure) {
-        writeCalls += 1
-        if let failAfter, bytes.count + chunk.count > failAfter { throw failure }
-        bytes.append(contentsOf: chunk)
-    }
-
-    var size: Int { bytes.count }
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-}
-
-final class FakeAgent: DeliveryAgent {
-    /// RCPT verdicts by user; users not listed are accepted.
-    var verdicts: [String: DeliveryFailure] = [:]
-    /// Delivery results by user; users not listed succeed.
-    var deliveryFailures: [String: DeliveryFailure] = [:]
-    var openFailure: DeliveryFailure?
-    var spoolFailAfter: Int?
-    var spoolFailure: DeliveryFailure = .storageFull
-
-    private(set) var verified: [(recipient: Recipient, sizeHint: Int?)] = []
-    private(set) var opened: [FakeSpool] = []
-    private(set) var delivered: [(spool: FakeSpool, envelope: Envelope, recipients: [Recipient])] = []
-    /// What each delivery was handed as resolved at RCPT (the `verify` call's number).
-    private(set) var deliveredResolutions: [[Int]] = []
-    private(set) var discarded: [FakeSpool] = []
-
-    /// RCPT: the number of this `verify` call stands for what a real agent resolves.
-    func verify(_ recipient: Recipient, sizeHint: Int?) -> Result<Int, DeliveryFailure> {
-        verified.append((recipient, sizeHint))
-        if let failure = verdicts[recipient.user] { return .failure(failure) }
-        return .success(verified.count)
-    }
-
-    func openSpool(for recipients: [AcceptedRecipient<Int>]) throws(DeliveryFailure) -> FakeSpool {
-        if let openFailure { throw openFailure }
-        let spool = FakeSpool()
-        spool.failAfter = spoolFailAfter
-        spool.failure = spoolFailure
-        opened.append(spool)
-        return spool
-    }
-
-    func deliver(_ spool: FakeSpool, envelope: Envelope, to accepted: [AcceptedRecipient<Int>]) -> [Result<Void, DeliveryFailure>] {
-        let recipients = accepted.map(\.recipient)
-        delivered.append((spool, envelope, recipients))
-        deliveredResolutions.append(accepted.map(\.resolved))
-        return recipients.map { recipient in
-            if let failure = deliveryFailures[recipient.user] { return .failure(failure) }
-            return .success(())
-        }
-    }
-
-    func discard(_ spool: FakeSpool) {
-        discarded.append(spool)
-    }
-
-    /// The stored bytes of the only delivered message.
-    var storedText: String? {
-        delivered.count == 1 ? delivered[0].spool.text : nil
     }
 }
 
@@ -216,7 +89,12 @@ struct SessionResult {
     let input: ChunkedInput
     let logs: LogRecorder
 
-    var lines: [String] { output.lines }
+    /// Reply lines without CRLF (expects the output to end in CRLF).
+    var lines: [String] {
+        let bytes = output.bytes
+        #expect(bytes.isEmpty || bytes.suffix(2) == [0x0D, 0x0A], "output does not end in CRLF")
+        return output.lines
+    }
     /// Lines after the greeting.
     var replies: [String] { Array(lines.dropFirst()) }
 }

@@ -35,6 +35,16 @@ struct FolderNameTests {
         #expect(ModifiedUTF7.decode(text) == nil)
     }
 
+    /// Found by fuzzing (`Fuzz/Corpus/folder-name/regression-adjacent-runs`): two runs in a row
+    /// decoded, so one folder had two spellings; only the single run (what we write) is accepted.
+    @Test("two BASE64 runs in a row are not canonical")
+    func adjacentRuns() {
+        #expect(ModifiedUTF7.decode("&AOk-&ZeU-") == nil)
+        #expect(ModifiedUTF7.decode(ModifiedUTF7.encode("\u{e9}\u{65e5}")) == "\u{e9}\u{65e5}")
+        #expect(ModifiedUTF7.decode("&AOk-&-&ZeU-") == "\u{e9}&\u{65e5}")
+        #expect(FolderName(directoryName: ".&AOk-&ZeU-") == nil)
+    }
+
     @Test("a +detail is split at the hierarchy separator and encoded per level")
     func parseLevels() throws {
         let slash = try #require(try FolderName.parse("Lists/Café", separator: .slash))

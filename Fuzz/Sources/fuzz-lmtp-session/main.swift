@@ -1,0 +1,12 @@
+import CFuzzDriver
+import Glibc
+import FuzzTargets
+
+// libFuzzer for the `lmtp-session` target (see docs/FUZZING.md): libFuzzer's flags, then corpus
+// directories or files to replay.
+var argc = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+    FuzzTarget.lmtpSession.run(data, size)
+    return 0
+})
