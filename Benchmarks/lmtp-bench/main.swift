@@ -5,8 +5,9 @@
 //
 // usage: lmtp-bench [messages] [directory]   (default 1000, ./var/bench; keep it off tmpfs)
 // LMTP_BENCH_CONFIG: extra imapd.conf lines (e.g. "duplicatesuppression: no").
-// The floor and the one-session run alternate in five rounds, so that a disk whose speed
-// drifts (other load, writeback) affects both alike.
+// The floor, the one-session run and a one-session run to a user with a 50-rule Sieve script
+// (header, address, list and body tests; the last rule files the message with a flag) alternate
+// in five rounds, so that a disk whose speed drifts (other load, writeback) affects all alike.
 import Foundation
 import Glibc
 import POSIXCore
@@ -26,20 +27,55 @@ func fail(_ text: String) -> Never {
 try? FileManager.default.removeItem(at: base)
 let partition = base.appendingPathComponent("mail")
 let floorDir = base.appendingPathComponent("floor")
+let sieveDir = base.appendingPathComponent("sieve")
 for dir in [partition.appendingPathComponent("bench/cur"), partition.appendingPathComponent("bench/new"),
             partition.appendingPathComponent("bench/tmp"), floorDir.appendingPathComponent("tmp"),
+            partition.appendingPathComponent("sieve/new"), partition.appendingPathComponent("sieve/cur"),
+            partition.appendingPathComponent("sieve/tmp"), partition.appendingPathComponent("sieve/.Bench/cur"),
+            partition.appendingPathComponent("sieve/.Bench/new"), partition.appendingPathComponent("sieve/.Bench/tmp"),
+            sieveDir.appendingPathComponent("s/sieve"),
             floorDir.appendingPathComponent("new"), base.appendingPathComponent("conf")] {
     do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch { fail("\(error)") }
 }
 let config = base.appendingPathComponent("imapd.conf")
-let configText = "configdirectory: \(base.path)/conf\npartition-default: \(partition.path)\nservername: bench.example\n" + (ProcessInfo.processInfo.environment["LMTP_BENCH_CONFIG"] ?? "")
+let configText = "configdirectory: \(base.path)/conf\npartition-default: \(partition.path)\nservername: bench.example\n"
+    + "sievedir: \(sieveDir.path)\n" + (ProcessInfo.processInfo.environment["LMTP_BENCH_CONFIG"] ?? "")
 do { try configText.write(to: config, atomically: true, encoding: .utf8) } catch { fail("\(error)") }
+
+/// Fifty rules as a site's users write them; none but the last matches the benchmark message.
+func fiftyRuleScript() -> String {
+    var script = "require [\"fileinto\", \"imap4flags\", \"body\", \"relational\", \"comparator-i;ascii-numeric\"];\n"
+    for i in 0..<49 {
+        switch i % 5 {
+        case 0: script += "if header :contains \"subject\" \"project-\(i)\" { fileinto \"P\(i)\"; stop; }\n"
+        case 1: script += "if address :domain :is [\"from\", \"sender\"] \"list\(i).example.org\" { fileinto \"L\(i)\"; stop; }\n"
+        case 2: script += "if header :matches \"list-id\" \"*<list\(i).*>\" { fileinto \"M\(i)\"; stop; }\n"
+        case 3: script += "if header :value \"gt\" :comparator \"i;ascii-numeric\" \"x-spam-score\" \"\(i + 100)\" { addflag \"Junk\"; }\n"
+        default: script += "if body :contains \"unsubscribe-\(i)\" { fileinto \"B\(i)\"; stop; }\n"
+        }
+    }
+    return script + "if header :is \"subject\" \"benchmark\" { fileinto :flags \"\\\\Seen\" \"Bench\"; }\n"
+}
+do {
+    // Cyrus's sievedir layout, as timsieved leaves it: defaultbc -> fifty.bc, source beside it.
+    let userDir = sieveDir.appendingPathComponent("s/sieve")
+    try fiftyRuleScript().write(to: userDir.appendingPathComponent("fifty.script"), atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(atPath: userDir.appendingPathComponent("defaultbc").path, withDestinationPath: "fifty.bc")
+} catch { fail("\(error)") }
+
+// As root, lmtpd drops to the Cyrus user (CYRUS_USER or `cyrus`): hand it the directory.
+if getuid() == 0 {
+    let name = ProcessInfo.processInfo.environment["CYRUS_USER"] ?? "cyrus"
+    guard let user = getpwnam(name) else { fail("running as root, but there is no user \(name) for lmtpd to run as") }
+    let paths = [base.path] + (FileManager.default.subpaths(atPath: base.path) ?? []).map { base.path + "/" + $0 }
+    for path in paths { lchown(path, user.pointee.pw_uid, user.pointee.pw_gid) }
+}
 
 // A realistic message: it has a Message-ID and a Date, so duplicate suppression (SQLite) is
 // on the path, as it is for real mail.
 let line = String(repeating: "x", count: 62) + "\r\n"
 let filler = String(repeating: line, count: 3800 / line.utf8.count + 1)
-let message = Array(("MAIL FROM:<a@example.org>\r\nRCPT TO:<bench>\r\nDATA\r\n").utf8)
+func envelope(to user: String) -> [UInt8] { Array(("MAIL FROM:<a@example.org>\r\nRCPT TO:<\(user)>\r\nDATA\r\n").utf8) }
 func payload(_ id: String) -> [UInt8] {
     let headers = "Subject: benchmark\r\nFrom: a@example.org\r\nDate: Wed, 25 Nov 2026 03:00:00 +0000\r\n"
         + "Message-ID: <bench-\(id)@example.org>\r\n\r\n"
@@ -76,8 +112,10 @@ final class Session {
     var buffer = [UInt8](repeating: 0, count: 65536)
     /// Messages sent by this session (numbers the Message-IDs).
     var sent = 0
+    let message: [UInt8]
 
-    init() {
+    init(to user: String = "bench") {
+        message = envelope(to: user)
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
         guard makePipe(&inPipe), makePipe(&outPipe) else { fail("pipe failed") }
         var actions = posix_spawn_file_actions_t()
@@ -147,28 +185,39 @@ guard access(lmtpd, X_OK) == 0 else { fail("no lmtpd at \(lmtpd): build first (s
 signal(SIGPIPE, SIG_IGN)
 let rounds = 5
 let perRound = max(1, count / rounds)
-var floorSeconds = 0.0, sessionSeconds = 0.0
-let session = Session()
-session.send(Array("LHLO bench\r\n".utf8))
-session.expect("250 Ok")
+var floorSeconds = 0.0, sessionSeconds = 0.0, sieveSeconds = 0.0
+let session = Session(), sieveSession = Session(to: "sieve")
+for s in [session, sieveSession] {
+    s.send(Array("LHLO bench\r\n".utf8))
+    s.expect("250 Ok")
+}
+func timed(_ body: () -> Void) -> Double {
+    let start = MonotonicClock.now()
+    body()
+    return MonotonicClock.now() - start
+}
 for round in 0..<rounds {
     floorSeconds += Double(perRound) / measureFloor(perRound, round: round)
-    let start = MonotonicClock.now()
-    for _ in 0..<perRound { session.deliverOne() }
-    sessionSeconds += MonotonicClock.now() - start
+    sessionSeconds += timed { for _ in 0..<perRound { session.deliverOne() } }
+    sieveSeconds += timed { for _ in 0..<perRound { sieveSession.deliverOne() } }
 }
 session.quit()
+sieveSession.quit()
 let floor = Double(perRound * rounds) / floorSeconds
 let one = Double(perRound * rounds) / sessionSeconds
+let sieve = Double(perRound * rounds) / sieveSeconds
 let fresh = measureFreshSessions(max(1, count / 4))
 let delivered = (try? FileManager.default.contentsOfDirectory(atPath: partition.appendingPathComponent("bench/new").path).count) ?? 0
 print("lmtp-bench: \(count) messages of 4 KiB into \(base.path)")
 print(String(format: "  disk floor (write+fsync+rename+fsync dir)  %8.0f msg/s", floor))
 print(String(format: "  lmtpd, one session                         %8.0f msg/s  (%3.0f %% of floor)", one, one / floor * 100))
+print(String(format: "  lmtpd, one session, 50-rule Sieve script   %8.0f msg/s  (%3.0f %% of no script)", sieve, sieve / one * 100))
 print(String(format: "  lmtpd, fresh process+session per message   %8.0f msg/s", fresh))
 let expected = perRound * rounds + max(1, count / 4)
-print("  messages in new/: \(delivered) (expected \(expected))")
-if delivered != expected { exit(1) }
+let filed = (try? FileManager.default.contentsOfDirectory(atPath: partition.appendingPathComponent("sieve/.Bench/cur").path))?
+    .filter { $0.hasSuffix(":2,S") }.count ?? 0
+print("  messages in new/: \(delivered) (expected \(expected)); filed by Sieve with \\Seen: \(filed) (expected \(perRound * rounds))")
+if delivered != expected || filed != perRound * rounds { exit(1) }
 try? FileManager.default.removeItem(at: base)
 
 /// A pipe whose both ends are close-on-exec (spawn's dup2 clears the flag on the copies).
