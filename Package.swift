@@ -59,7 +59,7 @@ let package = Package(
             name: "LMTPServer",
             dependencies: [
                 "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore", "SASL", "TLS", "Sieve",
-                "POSIXCore",
+                "POSIXCore", "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "SASLTests", dependencies: ["SASL"]),
         // The glue: the delivery pipeline over a real Maildir store, without processes.
         .testTarget(name: "LMTPServerTests", dependencies: [
-            "LMTPServer", "LMTP", "Mailstore", .product(name: "Logging", package: "swift-log"),
+            "LMTPServer", "LMTP", "Mailstore", "CSQLite", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SieveTests", dependencies: ["Sieve"], exclude: ["Corpus"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),

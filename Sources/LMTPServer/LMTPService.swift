@@ -64,7 +64,7 @@ extension LMTPService {
         return SieveFilter(
             store: store, settings: sieve,
             locator: SieveScriptLocator(layout: sieve.layout, partitionRoot: configuration.mailstore.partitionRoot,
-                                        sievedir: sieve.sievedir),
+                                        sievedir: sieve.sievedir, configDirectory: configuration.configDirectory),
             cache: sieveScripts, tracking: configuration.policy.tracking, separator: configuration.policy.separator,
             servername: configuration.settings.servername, messageIDs: .shared, logger: logger)
     }

@@ -34,7 +34,7 @@ struct SieveFilter: DeliveryFilter {
         let locator = self.locator
         let entry = cache.script(script.path, maxBytes: settings.maxScriptBytes, limits: limits, includePath: { name, location in
             location == .global ? locator.globalScript(named: name) : locator.personalScript(named: name, of: script)
-        }, read: Self.readFile)
+        }, read: Self.readScript)
         switch entry {
         case .none:
             return .keep
@@ -95,7 +95,17 @@ struct SieveFilter: DeliveryFilter {
             limits: limits)
     }
 
-    /// A script file's bytes, nil when it is missing or larger than `limit`.
+    /// A script's bytes, nil when it is missing or larger than `limit`: the file, or the body
+    /// of a Cyrus `#sieve` message (``CyrusSieveMailbox``).
+    static func readScript(_ path: String, limit: Int) -> [UInt8]? {
+        guard CyrusSieveMailbox.isMessageFile(path) else { return readFile(path, limit: limit) }
+        // Cyrus's few header lines on top of the script.
+        guard let message = readFile(path, limit: limit + 4096) else { return nil }
+        let body = CyrusSieveMailbox.body(ofMessage: message)
+        return body.count <= limit ? body : nil
+    }
+
+    /// A file's bytes, nil when it is missing or larger than `limit`.
     static func readFile(_ path: String, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }

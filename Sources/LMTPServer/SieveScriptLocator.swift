@@ -8,7 +8,9 @@ import Mailstore
 ///   `<sievedir>/<h>/<user>/`, with a domain `<sievedir>/domain/<h>/<domain>/<h>/<user>/`,
 ///   where `<h>` is the name's first letter in lower case (`q` when it is not a letter). The
 ///   active script is the symlink `defaultbc` → `<name>.bc` (Cyrus's bytecode); we read the
-///   source `<name>.script` beside it. Global scripts are in `<sievedir>/global/`.
+///   source `<name>.script` beside it or, when there is none (Cyrus 3.6's timsieved keeps the
+///   source in the user's `#sieve` mailbox), the message ``CyrusSieveMailbox`` finds. Global
+///   scripts are in `<sievedir>/global/`.
 /// - `sieveusehomedir: 1`: the file `~user/.sieve` (home from the password database).
 /// - Ours, `sieve_script_path`: a template like `maildir_path` (`%u`, `%n`, `%d`, `%%`;
 ///   relative to the partition unless absolute), e.g. `/home/%n/.dovecot.sieve` for Dovecot's
@@ -37,6 +39,8 @@ struct SieveScriptLocator: Sendable {
     let partitionRoot: String
     /// Cyrus's `sievedir`, for `include :global` (also with the other layouts).
     let sievedir: String
+    /// Cyrus's `configdirectory` (the users' DAV databases of the `#sieve` mailboxes).
+    var configDirectory: String = ""
 
     /// The active script of `mailbox`, or nil when it has none.
     func activeScript(for mailbox: MailboxAddress) -> Script? {
@@ -47,7 +51,13 @@ struct SieveScriptLocator: Sendable {
             // `defaultbc` names `<name>.bc` in the same directory; anything else is not ours to follow.
             guard !target.contains("/"), target.hasSuffix(".bc"), target.count > 3 else { return nil }
             let name = String(target.dropLast(3))
-            return Script(path: directory + "/" + name + ".script", personalDirectory: directory, includeSuffix: ".script")
+            let source = directory + "/" + name + ".script"
+            if access(source, F_OK) != 0,
+               let message = CyrusSieveMailbox(configDirectory: configDirectory, partitionRoot: partitionRoot)
+                   .scriptMessage(for: mailbox, named: name) {
+                return Script(path: message, personalDirectory: directory, includeSuffix: ".script")
+            }
+            return Script(path: source, personalDirectory: directory, includeSuffix: ".script")
         case .home:
             guard let home = Self.homeDirectory(of: mailbox.user) else { return nil }
             let path = home + "/.sieve"
