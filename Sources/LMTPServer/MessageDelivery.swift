@@ -1,4 +1,5 @@
 import DuplicateStore
+import Glibc
 import LMTP
 import Logging
 import Mailstore
@@ -16,6 +17,7 @@ import Mailstore
 /// 5. quota: per recipient unless `IGNOREQUOTA` (a copy is stored when one of its recipients
 ///    passes);
 /// 6. store: one spool file linked into every copy's `new/` (or `cur/` with flags), fsynced;
+///    a copy whose header a Sieve script edited is a file of its own;
 /// 7. send: the messages each plan asked for (redirects, vacation replies), handed to the MTA
 ///    after the copies are stored; one the MTA refuses makes that recipient's reply temporary;
 /// 8. record: `maildirsize` lines, the duplicate claims, the Sieve tracking records of the
@@ -36,6 +38,8 @@ struct MessageDelivery {
     /// One distinct stored copy and the recipients (indices) that share it.
     private struct Copy {
         var request: StoreRequest
+        /// The header this copy is stored with instead of the received one (editheader).
+        var header: [UInt8]?
         var recipients: [Int]
         var key: DuplicateKey?
         var claimed = false
@@ -70,21 +74,24 @@ struct MessageDelivery {
 
         var delivered: [DuplicateKey] = []
         var failed: [DuplicateKey] = []
-        if toStore.isEmpty {
+        let rewritten = toStore.filter { copies[$0].header != nil }
+        let shared = toStore.filter { copies[$0].header == nil }
+        var outcomes = rewritten.map { storeRewritten(copies[$0], message: message) }
+        if shared.isEmpty {
             store.discard(spool)
         } else {
-            let outcomes = store.deliver(spool, to: toStore.map { copies[$0].request })
-            for (copyIndex, outcome) in zip(toStore, outcomes) {
-                let copy = copies[copyIndex]
-                switch outcome {
-                case .success(let stored):
-                    quota.record(stored)
-                    if copy.claimed, let key = copy.key { delivered.append(key) }
-                case .failure(let error):
-                    logger.error("delivery failed: \(error)", metadata: ["mailbox": "\(copy.request.target)"])
-                    fail(copy.recipients, error.deliveryFailure, &results)
-                    if copy.claimed, let key = copy.key { failed.append(key) }
-                }
+            outcomes += store.deliver(spool, to: shared.map { copies[$0].request })
+        }
+        for (copyIndex, outcome) in zip(rewritten + shared, outcomes) {
+            let copy = copies[copyIndex]
+            switch outcome {
+            case .success(let stored):
+                quota.record(stored)
+                if copy.claimed, let key = copy.key { delivered.append(key) }
+            case .failure(let error):
+                logger.error("delivery failed: \(error)", metadata: ["mailbox": "\(copy.request.target)"])
+                fail(copy.recipients, error.deliveryFailure, &results)
+                if copy.claimed, let key = copy.key { failed.append(key) }
             }
         }
         for (index, copy) in copies.enumerated() where copy.claimed && !toStore.contains(index) {
@@ -122,20 +129,20 @@ struct MessageDelivery {
     private func place(_ recipients: [AcceptedRecipient<Destination>], plans: [DeliveryPlan], envelope: Envelope,
                        results: inout Results) -> [Copy] {
         var copies: [Copy] = []
-        var indexOf: [StoreRequest: Int] = [:]
+        var indexOf: [CopyKey: Int] = [:]
         for (index, recipient) in recipients.enumerated() {
             let plan = plans[index]
             if let refusal = plan.refusal {
                 results[index] = .failure(refusal)
                 continue
             }
-            var requests: [StoreRequest] = []
+            var requests: [CopyKey] = []
             for planned in plan.copies {
                 switch target(planned.placement, for: recipient.resolved, identity: envelope.authorizedIdentity) {
                 case .failure(let failure):
                     results[index] = .failure(failure)
                 case .success(let target):
-                    let request = StoreRequest(target, flags: planned.flags)
+                    let request = CopyKey(request: StoreRequest(target, flags: planned.flags), header: planned.header)
                     if !requests.contains(request) { requests.append(request) }
                 }
             }
@@ -145,11 +152,42 @@ struct MessageDelivery {
                     copies[existing].recipients.append(index)
                 } else {
                     indexOf[request] = copies.count
-                    copies.append(Copy(request: request, recipients: [index], key: key(for: request.target, envelope)))
+                    copies.append(Copy(request: request.request, header: request.header, recipients: [index],
+                                       key: key(for: request.request.target, envelope)))
                 }
             }
         }
         return copies
+    }
+
+    /// What makes two planned copies one stored file.
+    private struct CopyKey: Hashable {
+        var request: StoreRequest
+        var header: [UInt8]?
+    }
+
+    /// A copy with a header of its own: its own file (the new header, then the received
+    /// body), written, fsynced and linked like any other.
+    private func storeRewritten(_ copy: Copy, message: SpooledMessage) -> Result<DeliveredMessage, StoreError> {
+        guard let header = copy.header, let bytes = message.bytes else {
+            return .failure(.io(operation: "read the spooled message back", errno: EIO, message: "unreadable"))
+        }
+        do throws(StoreError) {
+            let spool = try store.openSpool(in: copy.request.target)
+            var failure: StoreError?
+            for part in [header[...], bytes[HeaderBlock.bodyOffset(in: bytes)...]] where failure == nil {
+                part.withUnsafeBytes { buffer in
+                    do throws(StoreError) { try spool.write(buffer) } catch { failure = error }
+                }
+            }
+            if let failure {
+                store.discard(spool)
+                throw failure
+            }
+            return store.deliver(spool, to: [copy.request])[0]
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Where one planned copy of `destination`'s recipient is stored.

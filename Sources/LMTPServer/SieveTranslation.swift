@@ -42,16 +42,15 @@ struct SieveTranslation {
     mutating func plan(_ result: SieveResult) -> DeliveryPlan {
         var plan = DeliveryPlan(copies: [], refusal: nil)
         let user = mailbox.qualifiedUser
-        if result.editedHeader != nil {
-            filter.logger.warning("sieve editheader for \(user): the stored copy keeps its header (not built yet)")
-        }
+        // editheader changes the stored copies only (redirects and replies quote the original).
+        let header = result.editedHeader.map { HeaderBlock.render($0.map { ($0.name, $0.value) }, lineEnd: HeaderBlock.lineEnd(of: bytes)) }
         for action in result.actions {
             switch action {
             case .store(let name, let flags, let create, _, _):
                 let flagSet = MessageFlags(imapFlags: flags)
                 switch Self.folder(named: name, separator: filter.separator) {
                 case .inbox:
-                    plan.copies.append(.init(placement: .addressed, flags: flagSet))
+                    plan.copies.append(.init(placement: .addressed, flags: flagSet, header: header))
                 case .invalid:
                     return filter.failed(user, envelope, "fileinto: \"\(name)\" cannot be a folder")
                 case .folder(let folder):
@@ -60,7 +59,7 @@ struct SieveTranslation {
                     guard exists || creatable else {
                         return filter.failed(user, envelope, "fileinto: folder \"\(name)\" does not exist")
                     }
-                    plan.copies.append(.init(placement: .folder(folder, create: !exists), flags: flagSet))
+                    plan.copies.append(.init(placement: .folder(folder, create: !exists), flags: flagSet, header: header))
                 }
             case .redirect(let address, _):
                 redirect(to: address, &plan)

@@ -153,4 +153,37 @@ struct SieveDeliveryTests {
         #expect(bed.newFiles("alice").isEmpty && Self.files(bed, "alice", "cur").isEmpty)
         #expect(bed.newFiles("bob", ".Lists.swift").count == 1)
     }
+
+    @Test("editheader changes that recipient's stored copy only: its own file, the same body; the others keep the header as received")
+    func editheaderStoredCopy() throws {
+        let bed = try Self.bed("sieve-editheader")
+        try Self.install("""
+            require ["editheader", "fileinto"];
+            deleteheader "X-Spam-Flag";
+            addheader "X-Filtered" "by alice's script";
+            addheader :last "X-Long" "\(String(repeating: "word ", count: 30))end";
+            if header :is "x-filtered" "by alice's script" { fileinto "INBOX"; }
+            """, for: "alice", in: bed)
+        let replies = try bed.deliver(to: ["alice", "bob"], headers: ["Subject: edited", "X-Spam-Flag: YES"])
+        #expect(MailboxReplies.successes(replies) == 2, "\(replies)")
+        func text(_ user: String) -> String {
+            guard let name = bed.newFiles(user).first else { return "" }
+            return (try? String(contentsOf: bed.maildir(user).appendingPathComponent("new/" + name), encoding: .utf8)) ?? ""
+        }
+        let alice = text("alice"), bob = text("bob")
+        let aliceHeader = alice.components(separatedBy: "\n\n").first ?? ""
+        #expect(aliceHeader.hasPrefix("X-Filtered: by alice's script\n"), "\(alice)")
+        #expect(!alice.contains("X-Spam-Flag") && alice.contains("Subject: edited"))
+        #expect(aliceHeader.contains("Return-Path: <sender@example.org>") && aliceHeader.contains("Received: "))
+        #expect(aliceHeader.split(separator: "\n").allSatisfy { $0.utf8.count <= 78 }, "long values are folded")
+        #expect(aliceHeader.contains("\n\tword") || aliceHeader.contains("\n word"))
+        #expect(bob.contains("X-Spam-Flag: YES") && !bob.contains("X-Filtered"))
+        #expect(alice.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
+                == bob.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n"), "the same body")
+        var aliceStat = stat(), bobStat = stat()
+        stat(bed.maildir("alice").appendingPathComponent("new/" + (bed.newFiles("alice").first ?? "")).path, &aliceStat)
+        stat(bed.maildir("bob").appendingPathComponent("new/" + (bed.newFiles("bob").first ?? "")).path, &bobStat)
+        #expect(aliceStat.st_ino != bobStat.st_ino && bobStat.st_nlink == 1)
+        #expect(Self.files(bed, "alice", "tmp").isEmpty && Self.files(bed, "bob", "tmp").isEmpty)
+    }
 }
