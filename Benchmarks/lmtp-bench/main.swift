@@ -198,8 +198,14 @@ func timed(_ body: () -> Void) -> Double {
 }
 for round in 0..<rounds {
     floorSeconds += Double(perRound) / measureFloor(perRound, round: round)
-    sessionSeconds += timed { for _ in 0..<perRound { session.deliverOne() } }
-    sieveSeconds += timed { for _ in 0..<perRound { sieveSession.deliverOne() } }
+    // Which session goes first alternates: the one after pays for the other's writeback.
+    for sieveTurn in round % 2 == 0 ? [false, true] : [true, false] {
+        if sieveTurn {
+            sieveSeconds += timed { for _ in 0..<perRound { sieveSession.deliverOne() } }
+        } else {
+            sessionSeconds += timed { for _ in 0..<perRound { session.deliverOne() } }
+        }
+    }
 }
 session.quit()
 sieveSession.quit()

@@ -4,18 +4,21 @@ public struct SieveHeaderField: Sendable, Hashable {
         didSet { lowercasedName = name.lowercased() }
     }
     /// The value bytes after the colon, line folds removed, leading/trailing blanks trimmed.
-    public var value: [UInt8]
+    public var value: [UInt8] {
+        didSet { decodedValue = MIMEText.decodeHeader(value) }
+    }
     /// `name` lower-cased once, for the many name comparisons of a run.
     private(set) var lowercasedName: String
+    /// The value as RFC 5228 tests see it (RFC 2047 encoded words decoded), decoded once: a
+    /// script tests the same few fields many times.
+    private(set) var decodedValue: String
 
     public init(name: String, value: [UInt8]) {
         self.name = name
         self.value = value
         lowercasedName = name.lowercased()
+        decodedValue = MIMEText.decodeHeader(value)
     }
-
-    /// The value as RFC 5228 tests see it: RFC 2047 encoded words decoded.
-    var decodedValue: String { MIMEText.decodeHeader(value) }
 
     func hasName(_ lowercased: String) -> Bool {
         lowercasedName == lowercased
