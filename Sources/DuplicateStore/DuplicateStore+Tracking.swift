@@ -24,4 +24,15 @@ extension DuplicateStore {
             }
         }
     }
+
+    /// Forgets each key (records written before an action that then failed), in one
+    /// transaction.
+    public func untrack(_ keys: [String]) throws(DuplicateStoreError) {
+        guard !keys.isEmpty else { return }
+        try state.withLock { (statements) throws(DuplicateStoreError) in
+            try statements.transaction { () throws(DuplicateStoreError) in
+                for key in keys { try statements.deleteTracked.run([.text(key)]) }
+            }
+        }
+    }
 }

@@ -70,6 +70,7 @@ final class Statements {
     let setLastExpiry: SQLiteStatement
     let selectTracked: SQLiteStatement
     let upsertTracked: SQLiteStatement
+    let deleteTracked: SQLiteStatement
     let expireTracked: SQLiteStatement
     /// Completions since expiry was last considered.
     var completions = 0
@@ -106,6 +107,7 @@ final class Statements {
             INSERT INTO tracked (key, expires) VALUES (?1, ?2)
             ON CONFLICT DO UPDATE SET expires = max(expires, excluded.expires)
             """)
+        deleteTracked = try connection.prepare("DELETE FROM tracked WHERE key = ?1")
         expireTracked = try connection.prepare("DELETE FROM tracked WHERE expires <= ?1")
         selectLastExpiry = try connection.prepare("SELECT value FROM meta WHERE name = 'last_expiry'")
         setLastExpiry = try connection.prepare("""

@@ -31,4 +31,14 @@ extension DuplicateFilter {
             logger.error("cannot record Sieve tracking records: \(error)")
         }
     }
+
+    /// Forgets `records` again (their action failed; a retry must be free to do it).
+    func untrack(_ records: [TrackingRecord], logger: Logger) {
+        guard !records.isEmpty, let store = store(logger) else { return }
+        do {
+            try store.untrack(records.map(\.key))
+        } catch {
+            logger.error("cannot remove Sieve tracking records: \(error)")
+        }
+    }
 }

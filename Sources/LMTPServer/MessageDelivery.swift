@@ -21,8 +21,9 @@ import Mailstore
 /// 7. send: the messages each plan asked for (redirects, vacation replies), handed to the MTA
 ///    after the copies are stored; one the MTA refuses makes that recipient's reply temporary;
 /// 8. record: `maildirsize` lines, the duplicate claims, the Sieve tracking records of the
-///    recipients that succeeded. A recipient succeeds only when every copy its plan asked for
-///    is stored and every message it asked for is sent.
+///    recipients that succeeded (those that send write theirs just before sending). A
+///    recipient succeeds only when every copy its plan asked for is stored and every message
+///    it asked for is sent.
 struct MessageDelivery {
     let store: Mailstore
     let resolver: MailboxResolver
@@ -99,23 +100,29 @@ struct MessageDelivery {
         }
         duplicates?.finish(delivered: delivered, failed: failed, logger: logger)
         send(plans, &results)
-        tracking?.track(plans.indices.filter { isSuccess(results[$0]) }.flatMap { plans[$0].tracking }, logger: logger)
+        // Records of recipients that sent nothing (`duplicate`); senders wrote theirs in send().
+        tracking?.track(plans.indices.filter { isSuccess(results[$0]) && plans[$0].outgoing.isEmpty }.flatMap { plans[$0].tracking },
+                        logger: logger)
         return results
     }
 
     /// Hands each succeeding recipient's outgoing messages to the MTA; the first refusal makes
     /// that recipient's reply temporary (its stored copies stay: a retry finds them through
-    /// duplicate suppression).
+    /// duplicate suppression). The recipient's tracking records are written before the first
+    /// message goes, so a crash after the MTA took a vacation reply cannot lead to a second one
+    /// on the retry; a refusal removes them again, so the retry sends.
     private func send(_ plans: [DeliveryPlan], _ results: inout Results) {
         for (index, plan) in plans.enumerated() where isSuccess(results[index]) && !plan.outgoing.isEmpty {
             guard let submitter else {
                 results[index] = .failure(.temporary("Cannot send mail"))
                 continue
             }
+            tracking?.track(plan.tracking, logger: logger)
             for message in plan.outgoing {
                 if case .failure(let failure) = submitter.submit(message) {
                     logger.error("sending to \(message.recipients.joined(separator: ", ")) failed: \(failure)")
                     results[index] = .failure(.temporary("Cannot send mail"))
+                    tracking?.untrack(plan.tracking, logger: logger)
                     break
                 }
                 logger.info("sent mail from <\(message.sender)> to \(message.recipients.joined(separator: ", "))")

@@ -19,6 +19,8 @@ struct SieveDeliveryTests {
             printf '%s\\n' "$@" > \(root)/sent/$n.args
             cat > \(root)/sent/$n.msg
             [ -e \(root)/sendmail-fails ] && { echo "refused" >&2; exit 75; }
+            # A crash of lmtpd right after the MTA took the message (the marker is used once).
+            [ -e \(root)/sendmail-kills ] && { rm -f \(root)/sendmail-kills; kill -9 $PPID; }
             exit 0
             """.write(toFile: root + "/sendmail", atomically: true, encoding: .utf8)
         chmod(root + "/sendmail", 0o755)
@@ -185,5 +187,35 @@ struct SieveDeliveryTests {
         stat(bed.maildir("bob").appendingPathComponent("new/" + (bed.newFiles("bob").first ?? "")).path, &bobStat)
         #expect(aliceStat.st_ino != bobStat.st_ino && bobStat.st_nlink == 1)
         #expect(Self.files(bed, "alice", "tmp").isEmpty && Self.files(bed, "bob", "tmp").isEmpty)
+    }
+
+    @Test("a crash after sendmail took the vacation reply: the retried delivery stores one copy and sends no second reply")
+    func crashAfterVacationSent() throws {
+        let bed = try Self.bed("sieve-crash-vacation")
+        try Self.install("require \"vacation\";\nvacation :days 7 \"Back on Monday.\";\n", for: "alice", in: bed)
+        let headers = ["Subject: hello", "To: alice@test.example", "Message-ID: <crash1@example.org>", "Date: Sat, 5 Dec 2026 10:00:00 +0000"]
+        FileManager.default.createFile(atPath: bed.root.path + "/sendmail-kills", contents: Data())
+        let first = try bed.deliver(to: ["alice"], headers: headers)
+        #expect(MailboxReplies.successes(first) == 0, "lmtpd died before its reply: \(first)")
+        #expect(Self.sent(bed).count == 1)
+        let retry = try bed.deliver(to: ["alice"], headers: headers)
+        #expect(MailboxReplies.successes(retry) == 1, "\(retry)")
+        #expect(Self.sent(bed).count == 1, "no second vacation reply")
+        #expect(bed.newFiles("alice").count == 1, "the copy stored before the crash, not a second one")
+    }
+
+    @Test("a vacation reply the MTA refused (451) is sent by the retry")
+    func refusedVacationSentByRetry() throws {
+        let bed = try Self.bed("sieve-retry-vacation")
+        try Self.install("require \"vacation\";\nvacation :days 7 \"Back on Monday.\";\n", for: "alice", in: bed)
+        let headers = ["Subject: hello", "To: alice@test.example", "Message-ID: <retry1@example.org>", "Date: Sat, 5 Dec 2026 10:00:00 +0000"]
+        FileManager.default.createFile(atPath: bed.root.path + "/sendmail-fails", contents: Data())
+        let first = try bed.deliver(to: ["alice"], headers: headers)
+        #expect(first.contains { $0.hasPrefix("451 4.3.0") }, "\(first)")
+        unlink(bed.root.path + "/sendmail-fails")
+        let retry = try bed.deliver(to: ["alice"], headers: headers)
+        #expect(MailboxReplies.successes(retry) == 1, "\(retry)")
+        #expect(Self.sent(bed).count == 2, "the refused attempt and the retry's reply")
+        #expect(bed.newFiles("alice").count == 1)
     }
 }
