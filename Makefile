@@ -1,8 +1,8 @@
 # The two commands of the README, and the benchmarks.
 #   make run    start the local stack: minimaster + lmtpd delivering into ./var
 #   make test   install what is missing, build, run the whole test suite
-#   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor,
-#               connections through minimaster)
+#   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor and
+#               with a 50-rule Sieve script, connections through minimaster, one Sieve run)
 #   make fuzz   every fuzz target under libFuzzer + AddressSanitizer, one after the other, for
 #               FUZZ_TIME seconds each (default 60) or FUZZ_RUNS inputs; see docs/FUZZING.md
 #   make fuzz-smoke  the sanitized build, then every target for 10 s on its seed corpus
@@ -32,6 +32,7 @@ bench: release
 	$(SWIFT) run -c release conf-bench
 	$(SWIFT) run -c release lmtp-bench
 	$(SWIFT) run -c release master-bench
+	$(SWIFT) run -c release sieve-bench
 
 # Fuzzing: Fuzz/ is a separate package (its own Fuzz/.build) built with the sanitizers. New
 # inputs go to Fuzz/.build/corpus/<target> (the committed seeds in Fuzz/Corpus stay as they

@@ -104,6 +104,7 @@ let package = Package(
         .executableTarget(name: "conf-bench", dependencies: ["ConfParse"], path: "Benchmarks/conf-bench"),
         .executableTarget(name: "lmtp-bench", dependencies: ["POSIXCore"], path: "Benchmarks/lmtp-bench"),
         .executableTarget(name: "master-bench", dependencies: ["POSIXCore"], path: "Benchmarks/master-bench"),
+        .executableTarget(name: "sieve-bench", dependencies: ["Sieve", "POSIXCore"], path: "Benchmarks/sieve-bench"),
 
         .testTarget(name: "POSIXCoreTests", dependencies: ["POSIXCore"]),
         .testTarget(name: "ConfParseTests", dependencies: ["ConfParse"]),

@@ -18,7 +18,7 @@ extension Interpreter {
             let values = fields(expand(names), index: index).map(\.decodedValue)
             return try matches(values: values, keys: keys, match: match, at: at)
         case .address(let names, let keys, let match, let part, let index):
-            let addresses = fields(expand(names), index: index).flatMap { AddressParsing.addresses(inHeaderValue: $0.decodedValue) }
+            let addresses = fields(expand(names), index: index).flatMap { parsedAddresses($0.decodedValue) }
             return try matches(values: addresses.compactMap { $0.part(part) }, keys: keys, match: match, at: at,
                                count: addresses.count)
         case .envelope(let parts, let keys, let match, let part):
@@ -82,6 +82,15 @@ extension Interpreter {
         }
     }
 
+    /// The addresses in a header value, parsed once per run (scripts test From and Sender in
+    /// rule after rule).
+    func parsedAddresses(_ value: String) -> [ParsedAddress] {
+        if let known = addressCache[value] { return known }
+        let parsed = AddressParsing.addresses(inHeaderValue: value)
+        addressCache[value] = parsed
+        return parsed
+    }
+
     /// The fields named `names`; with `:index`, only that occurrence (counted over all names).
     func fields(_ names: [String], index: HeaderIndex?) -> [SieveHeaderField] {
         let lowered = names.map { $0.lowercased() }
@@ -143,6 +152,12 @@ extension Interpreter {
         }
         let keyBytes = expandedKeys.map { Array($0.utf8) }
         for value in values {
+            if match.type == .contains, let found = value.utf8.withContiguousStorageIfAvailable({ text in
+                keyBytes.contains { key in key.withUnsafeBufferPointer { Matching.contains(text, $0, match.comparator) } }
+            }) {
+                if found { return true }
+                continue
+            }
             let text = Array(value.utf8)
             for (k, key) in keyBytes.enumerated() {
                 switch match.type {

@@ -41,6 +41,8 @@ final class Interpreter {
     var includeDepth = 0
     /// Body texts per `body` transform, computed once per run (the body does not change).
     var bodyTexts: [String: [String]] = [:]
+    /// Addresses parsed from header values in this run (``parsedAddresses(_:)``).
+    var addressCache: [String: [ParsedAddress]] = [:]
 
     init(script: CompiledScript, message: SieveMessage, envelope: SieveEnvelope, context: SieveContext) {
         self.script = script

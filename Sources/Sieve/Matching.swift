@@ -67,32 +67,55 @@ enum Matching {
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8], _ comparator: Comparator) -> Bool {
-        if needle.isEmpty { return true }
-        guard haystack.count >= needle.count else { return false }
+        haystack.withUnsafeBufferPointer { text in
+            needle.withUnsafeBufferPointer { key in contains(text, key, comparator) }
+        }
+    }
+
+    /// `:contains` on bytes in place (a body text is scanned where it is, never copied).
+    static func contains(_ text: UnsafeBufferPointer<UInt8>, _ key: UnsafeBufferPointer<UInt8>, _ comparator: Comparator) -> Bool {
+        if key.isEmpty { return true }
+        guard text.count >= key.count else { return false }
         let folding = comparator == .asciiCasemap
-        return haystack.withUnsafeBufferPointer { text in
-            needle.withUnsafeBufferPointer { key in
-                let first = folding ? fold(key[0]) : key[0]
-                let firstOther = folding && first >= 97 && first <= 122 ? first - 32 : first
-                let last = text.count - key.count
-                var i = 0
-                while i <= last {
-                    let c = text[i]
-                    if c == first || c == firstOther {
-                        var j = 1
-                        while j < key.count {
-                            let x = folding ? fold(text[i + j]) : text[i + j]
-                            let y = folding ? fold(key[j]) : key[j]
-                            if x != y { break }
-                            j += 1
-                        }
-                        if j == key.count { return true }
-                    }
-                    i += 1
-                }
-                return false
+        let first = folding ? fold(key[0]) : key[0]
+        let firstOther = folding && first >= 97 && first <= 122 ? first - 32 : first
+        let last = text.count - key.count
+        var i = 0
+        while i <= last {
+            i = nextCandidate(text, from: i, upTo: last, first, firstOther)
+            guard i <= last else { return false }
+            var j = 1
+            while j < key.count {
+                let x = folding ? fold(text[i + j]) : text[i + j]
+                let y = folding ? fold(key[j]) : key[j]
+                if x != y { break }
+                j += 1
+            }
+            if j == key.count { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// The first position at or after `start` (and at most `last`) holding `a` or `b`, or
+    /// `last + 1`; eight bytes at a time where there are eight to read (a body text is mostly
+    /// bytes that cannot start the key).
+    @inline(__always)
+    static func nextCandidate(_ text: UnsafeBufferPointer<UInt8>, from start: Int, upTo last: Int, _ a: UInt8, _ b: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let spreadA = UInt64(a) &* ones, spreadB = UInt64(b) &* ones
+        var i = start
+        if let base = text.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= last + 1 {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let x = word ^ spreadA, y = word ^ spreadB
+                if ((x &- ones) & ~x & highs) | ((y &- ones) & ~y & highs) != 0 { break }
+                i += 8
             }
         }
+        while i <= last, text[i] != a, text[i] != b { i += 1 }
+        return i
     }
 
     /// Length of the UTF-8 sequence starting with `lead` (1 for stray bytes).
