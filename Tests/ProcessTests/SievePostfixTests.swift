@@ -81,6 +81,23 @@ struct SievePostfixTests {
         #expect(try postfix.flush().isEmpty, "\(postfix.queued)")
     }
 
+    @Test("the whole loop in Postfix: submitted with the instance's sendmail (root, -C), delivered to alice, redirected, delivered to bob")
+    func submittedToPostfix() throws {
+        let (harness, postfix) = try Self.stack("sieve-postfix-loop", scripts: ["alice": "redirect \"bob@localhost\";\n"])
+        defer { harness.stop() }
+        defer { postfix.stop() }
+
+        let submitted = try runTool(postfix.sendmail, ["-i", "-f", "sender@example.org", "--", "alice@localhost"],
+                                    input: "Subject: round trip\n\nvia Postfix twice\n", timeout: 20)
+        #expect(submitted.status == 0, "\(submitted.output)")
+        let alice = postfix.waitForOutcomes(for: "alice@localhost"), bob = postfix.waitForOutcomes(for: "bob@localhost")
+        #expect(alice.count == 1 && alice.first?.contains("status=sent (250 2.1.5") == true, "\(postfix.maillog)")
+        #expect(bob.count == 1 && bob.first?.contains("status=sent (250 2.1.5") == true, "\(postfix.maillog)")
+        let text = Self.text(harness.bed.messages("bob").first)
+        #expect(text.hasPrefix("Return-Path: <sender@example.org>\n") && text.contains("Subject: round trip\n"), "\(text)")
+        #expect(harness.bed.messages("alice").isEmpty, "redirect cancels the implicit keep")
+    }
+
     @Test("vacation: the reply goes from <> through Postfix into carol's Maildir; her second message gets none")
     func vacationThroughPostfix() throws {
         let (harness, postfix) = try Self.stack("sieve-postfix-vacation",
