@@ -29,7 +29,7 @@ struct SieveDeliveryTests {
 
     /// Installs `script` as `user`'s active script, as timsieved does (`<name>.script` and
     /// the `defaultbc` link to `<name>.bc`).
-    private static func install(_ script: String, for user: String, in bed: MailTestbed, name: String = "main") throws {
+    static func install(_ script: String, for user: String, in bed: MailTestbed, name: String = "main") throws {
         let directory = bed.root.path + "/sieve/\(user.first.map(String.init) ?? "q")/\(user)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try script.write(toFile: directory + "/\(name).script", atomically: true, encoding: .utf8)

@@ -13,6 +13,9 @@ final class MasterHarness {
     /// A short directory for unix sockets (sun_path is 108 bytes).
     let socketDirectory: String
     private(set) var pid: pid_t = 0
+    /// Programs minimaster is started through (e.g. `PostfixInstance.namespaced`); each must
+    /// exec the next, so that `pid` is minimaster's.
+    var launcher: (([String]) -> [String])?
     private var exitStatus: Int32?
 
     init(_ label: String, users: [String] = ["alice", "bob"], services: String = "", extra: String = "") throws {
@@ -58,7 +61,7 @@ final class MasterHarness {
         let argv = [TestPaths.executable("minimaster"), "-M", cyrusConf, "-C", imapdConf, "-L", logPath,
                     "--drain-timeout", "10"] + arguments
         try ServiceUserHandover.prepare(bed.root)
-        pid = try Self.spawn(argv)
+        pid = try Self.spawn(launcher?(argv) ?? argv)
         guard waitForReady else { return }
         var exited = false
         let ready = waitUntil(timeout: 20) {
