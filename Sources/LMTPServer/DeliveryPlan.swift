@@ -20,9 +20,9 @@ struct DeliveryPlan: Equatable {
     struct Copy: Equatable, Hashable {
         var placement: Placement
         var flags = MessageFlags()
-        /// The header block this copy is stored with instead of the received one (Sieve's
-        /// editheader), its blank line included; nil: the message as received.
-        var header: [UInt8]? = nil
+        /// The header this copy is stored with instead of the received one (Sieve's
+        /// editheader); nil: the message as received.
+        var header: ReplacedHeader? = nil
     }
 
     /// The copies, in order (none: the message is discarded for this recipient).

@@ -40,7 +40,7 @@ struct MessageDelivery {
     private struct Copy {
         var request: StoreRequest
         /// The header this copy is stored with instead of the received one (editheader).
-        var header: [UInt8]?
+        var header: ReplacedHeader?
         var recipients: [Int]
         var key: DuplicateKey?
         var claimed = false
@@ -170,7 +170,7 @@ struct MessageDelivery {
     /// What makes two planned copies one stored file.
     private struct CopyKey: Hashable {
         var request: StoreRequest
-        var header: [UInt8]?
+        var header: ReplacedHeader?
     }
 
     /// A copy with a header of its own: its own file (the new header, then the received
@@ -182,7 +182,7 @@ struct MessageDelivery {
         do throws(StoreError) {
             let spool = try store.openSpool(in: copy.request.target)
             var failure: StoreError?
-            for part in [header[...], bytes[HeaderBlock.bodyOffset(in: bytes)...]] where failure == nil {
+            for part in [header.bytes[...], bytes[header.bodyStart...]] where failure == nil {
                 part.withUnsafeBytes { buffer in
                     do throws(StoreError) { try spool.write(buffer) } catch { failure = error }
                 }

@@ -2,6 +2,7 @@ import Glibc
 import LMTP
 import Logging
 import Mailstore
+import POSIXCore
 import Sieve
 
 /// The Sieve stage of the delivery pipeline: each recipient's active script (Cyrus's or
@@ -44,7 +45,8 @@ struct SieveFilter: DeliveryFilter {
         case .compiled(let compiled)?:
             guard let bytes = message.bytes else { return failed(user, envelope, "the message cannot be read back") }
             let now = clock.now()
-            let result = SieveRunner.run(compiled, message: SieveMessage(bytes: bytes),
+            let parsed = SieveMessage(bytes: bytes)
+            let result = SieveRunner.run(compiled, message: parsed,
                                          envelope: SieveEnvelope(from: envelope.sender, to: recipient.recipient.address,
                                                                  auth: envelope.authorizedIdentity),
                                          context: context(for: mailbox, recipient: recipient.recipient, now: now))
@@ -52,7 +54,7 @@ struct SieveFilter: DeliveryFilter {
                 return failed(user, envelope, result.errors.map(\.description).joined(separator: "; "))
             }
             var translation = SieveTranslation(filter: self, mailbox: mailbox, recipient: recipient.recipient,
-                                               envelope: envelope, bytes: bytes, now: now)
+                                               envelope: envelope, message: parsed, now: now)
             return translation.plan(result)
         }
     }
@@ -113,8 +115,8 @@ struct SieveFilter: DeliveryFilter {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 8192)
         while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 { if errno == EINTR { continue } else { return nil } }
+            let n = retryingEINTR { read(fd, &chunk, chunk.count) }
+            if n < 0 { return nil }
             if n == 0 { return bytes }
             bytes += chunk[0..<n]
             if bytes.count > limit { return nil }

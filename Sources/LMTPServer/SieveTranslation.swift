@@ -10,7 +10,8 @@ struct SieveTranslation {
     let mailbox: MailboxAddress
     let recipient: Recipient
     let envelope: Envelope
-    let bytes: [UInt8]
+    /// The message as the script saw it (parsed once, for the run and for this translation).
+    let message: SieveMessage
     let now: LocalTime
 
     /// How long a redirect is remembered, so a retry of the same message does not repeat it.
@@ -43,7 +44,9 @@ struct SieveTranslation {
         var plan = DeliveryPlan(copies: [], refusal: nil)
         let user = mailbox.qualifiedUser
         // editheader changes the stored copies only (redirects and replies quote the original).
-        let header = result.editedHeader.map { HeaderBlock.render($0.map { ($0.name, $0.value) }, lineEnd: HeaderBlock.lineEnd(of: bytes)) }
+        let header = result.editedHeader.map {
+            ReplacedHeader($0.map { ($0.name, $0.value) }, replacingHeaderOf: message.bytes, bodyStart: message.bodyStart)
+        }
         for action in result.actions {
             switch action {
             case .store(let name, let flags, let create, _, _):
@@ -78,12 +81,12 @@ struct SieveTranslation {
     }
 
     private var original: OutgoingMessages.Original {
-        let header = SieveMessage(bytes: bytes).header
+        let header = message.header
         func value(_ name: String) -> String? {
             header.first { $0.name.lowercased() == name }.map { String(decoding: $0.value, as: UTF8.self) }
         }
         return OutgoingMessages.Original(sender: envelope.sender, recipient: recipient.address, messageID: envelope.messageID,
-                                         references: value("references"), subject: value("subject"), bytes: bytes)
+                                         references: value("references"), subject: value("subject"), bytes: message.bytes)
     }
 
     private func redirect(to address: String, _ plan: inout DeliveryPlan) {
