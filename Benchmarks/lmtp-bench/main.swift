@@ -42,24 +42,13 @@ let configText = "configdirectory: \(base.path)/conf\npartition-default: \(parti
     + "sievedir: \(sieveDir.path)\n" + (ProcessInfo.processInfo.environment["LMTP_BENCH_CONFIG"] ?? "")
 do { try configText.write(to: config, atomically: true, encoding: .utf8) } catch { fail("\(error)") }
 
-/// Fifty rules as a site's users write them; none but the last matches the benchmark message.
-func fiftyRuleScript() -> String {
-    var script = "require [\"fileinto\", \"imap4flags\", \"body\", \"relational\", \"comparator-i;ascii-numeric\"];\n"
-    for i in 0..<49 {
-        switch i % 5 {
-        case 0: script += "if header :contains \"subject\" \"project-\(i)\" { fileinto \"P\(i)\"; stop; }\n"
-        case 1: script += "if address :domain :is [\"from\", \"sender\"] \"list\(i).example.org\" { fileinto \"L\(i)\"; stop; }\n"
-        case 2: script += "if header :matches \"list-id\" \"*<list\(i).*>\" { fileinto \"M\(i)\"; stop; }\n"
-        case 3: script += "if header :value \"gt\" :comparator \"i;ascii-numeric\" \"x-spam-score\" \"\(i + 100)\" { addflag \"Junk\"; }\n"
-        default: script += "if body :contains \"unsubscribe-\(i)\" { fileinto \"B\(i)\"; stop; }\n"
-        }
-    }
-    return script + "if header :is \"subject\" \"benchmark\" { fileinto :flags \"\\\\Seen\" \"Bench\"; }\n"
-}
+/// The fifty-rule script kept with the test fixtures (the same one sieve-bench runs).
+let fiftyRuleScriptPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/sieve/fifty-rules.sieve").path
 do {
     // Cyrus's sievedir layout, as timsieved leaves it: defaultbc -> fifty.bc, source beside it.
     let userDir = sieveDir.appendingPathComponent("s/sieve")
-    try fiftyRuleScript().write(to: userDir.appendingPathComponent("fifty.script"), atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(atPath: fiftyRuleScriptPath, toPath: userDir.appendingPathComponent("fifty.script").path)
     try FileManager.default.createSymbolicLink(atPath: userDir.appendingPathComponent("defaultbc").path, withDestinationPath: "fifty.bc")
 } catch { fail("\(error)") }
 

@@ -1,25 +1,20 @@
+import Foundation
 import Sieve
 import Testing
 
 /// A site's typical script: fifty rules of header, address, list and body tests with fileinto and
-/// flags. Its cost per delivery is measured by `make bench` (lmtp-bench), not here.
+/// flags (the benchmarks' fixture). Its cost per delivery is measured by `make bench`
+/// (lmtp-bench, sieve-bench), not here.
 @Suite struct FiftyRuleScriptTests {
-    static let fiftyRules: String = {
-        var script = "require [\"fileinto\", \"imap4flags\", \"variables\", \"body\", \"relational\", \"comparator-i;ascii-numeric\"];\n"
-        for i in 0..<50 {
-            switch i % 5 {
-            case 0: script += "if header :contains \"subject\" \"project-\(i)\" { fileinto \"P\(i)\"; stop; }\n"
-            case 1: script += "if address :domain :is [\"from\", \"sender\"] \"list\(i).example.org\" { fileinto \"L\(i)\"; stop; }\n"
-            case 2: script += "if header :matches \"list-id\" \"*<list\(i).*>\" { fileinto \"M\(i)\"; stop; }\n"
-            case 3: script += "if header :value \"gt\" :comparator \"i;ascii-numeric\" \"x-spam-score\" \"\(i + 100)\" { addflag \"Junk\"; }\n"
-            default: script += "if body :contains \"unsubscribe-\(i)\" { fileinto \"B\(i)\"; stop; }\n"
-            }
-        }
-        return script
-    }()
+    /// The script lmtp-bench and sieve-bench measure (`Tests/Fixtures/sieve/fifty-rules.sieve`).
+    static func fiftyRules() throws -> String {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/sieve/fifty-rules.sieve").path
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
 
     static func run(subject: String, from: String = "carol@example.net", body: String = "Hello.\n") throws -> SieveResult {
-        let compiled = try SieveCompiler.compile(Self.fiftyRules, name: "fifty")
+        let compiled = try SieveCompiler.compile(try Self.fiftyRules(), name: "fifty")
         let text = "From: \(from)\nTo: alice@example.com\nSubject: \(subject)\nList-Id: Team <list22.example.org>\nX-Spam-Score: 140\n\n\(body)"
         return SieveRunner.run(compiled, message: SieveMessage(bytes: Array(text.utf8)),
                                envelope: SieveEnvelope(from: "bob@example.org", to: "alice@example.com"), context: SieveContext())
