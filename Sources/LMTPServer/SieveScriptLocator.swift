@@ -105,10 +105,11 @@ struct SieveScriptLocator: Sendable {
     }
 
     private static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 1024)
-        let n = readlink(path, &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { buffer in
+            let n = readlink(path, buffer.baseAddress!, buffer.count - 1)
+            guard n > 0 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<n]), as: UTF8.self)
+        }
     }
 
     private static func realPath(_ path: String) -> String? {

@@ -128,11 +128,16 @@ public final class SpoolFile {
         }
     }
 
-    /// The whole message as written so far (buffered bytes are written out first), for a
-    /// filter that reads the message before it is delivered; nil when larger than `limit`.
+    /// The whole message as written so far, for a filter that reads the message before it is
+    /// delivered; nil when larger than `limit`. A message still wholly in the buffer (most
+    /// mail) is copied from there; otherwise the buffer is written out and the file read.
     public func contents(limit: Int) throws(StoreError) -> [UInt8]? {
-        try flush()
+        try checkUsable()
         guard size <= limit else { return nil }
+        if buffered == size {
+            return [UInt8](UnsafeRawBufferPointer(start: buffer, count: size))
+        }
+        try flush()
         var bytes = [UInt8](repeating: 0, count: size)
         var offset = 0
         while offset < size {

@@ -11,14 +11,17 @@ extension Interpreter {
             for inner in tests where try evaluate(inner, at: at) { return true }
             return false
         case .exists(let names):
-            return expand(names).allSatisfy { name in header.contains { $0.hasName(name.lowercased()) } }
+            return names.allSatisfy { name in
+                let lowered = name.hasVariables ? expand(name).lowercased() : name.lowered
+                return header.contains { $0.hasName(lowered) }
+            }
         case .size(let over, let limit):
             return over ? message.size > limit : message.size < limit
         case .header(let names, let keys, let match, let index):
-            let values = fields(expand(names), index: index).map(\.decodedValue)
+            let values = fields(names, index: index).map(\.decodedValue)
             return try matches(values: values, keys: keys, match: match, at: at)
         case .address(let names, let keys, let match, let part, let index):
-            let addresses = fields(expand(names), index: index).flatMap { parsedAddresses($0.decodedValue) }
+            let addresses = fields(names, index: index).flatMap { parsedAddresses($0.decodedValue) }
             return try matches(values: addresses.compactMap { $0.part(part) }, keys: keys, match: match, at: at,
                                count: addresses.count)
         case .envelope(let parts, let keys, let match, let part):
@@ -61,7 +64,7 @@ extension Interpreter {
             return expand(names).allSatisfy { context.mailboxExists($0) }
         case .date(let field, let part, let keys, let match, let zone, let index):
             let name = expand(field)
-            guard let value = fields([name], index: index).first else { return false }
+            guard let value = fields([field], index: index).first else { return false }
             var text = value.decodedValue
             // RFC 5260 section 2.4.1: a Received field's date is what follows its last ";".
             if name.lowercased() == "received", let semicolon = text.lastIndex(of: ";") {
@@ -92,9 +95,15 @@ extension Interpreter {
     }
 
     /// The fields named `names`; with `:index`, only that occurrence (counted over all names).
-    func fields(_ names: [String], index: HeaderIndex?) -> [SieveHeaderField] {
-        let lowered = names.map { $0.lowercased() }
-        let found = header.filter { field in lowered.contains { field.hasName($0) } }
+    func fields(_ names: [ScriptString], index: HeaderIndex?) -> [SieveHeaderField] {
+        let found: [SieveHeaderField]
+        if names.count == 1, !names[0].hasVariables {
+            let name = names[0].lowered
+            found = header.filter { $0.hasName(name) }
+        } else {
+            let lowered = names.map { $0.hasVariables ? expand($0).lowercased() : $0.lowered }
+            found = header.filter { field in lowered.contains { field.hasName($0) } }
+        }
         guard let index else { return found }
         guard index.position <= found.count else { return [] }
         return [index.fromLast ? found[found.count - index.position] : found[index.position - 1]]
@@ -137,11 +146,10 @@ extension Interpreter {
             let counted = Array(String(count ?? values.count).utf8)
             return expand(keys).contains { Matching.relation(Matching.compare(counted, Array($0.utf8), match.comparator), op) }
         }
-        let expandedKeys = expand(keys)
         var regexes = match.regexes
         if match.type == .regex, regexes == nil {
             var compiled: [RegexProgram] = []
-            for key in expandedKeys {
+            for key in expand(keys) {
                 do {
                     compiled.append(try RegexProgram(key, caseInsensitive: match.comparator == .asciiCasemap))
                 } catch {
@@ -150,7 +158,7 @@ extension Interpreter {
             }
             regexes = compiled
         }
-        let keyBytes = expandedKeys.map { Array($0.utf8) }
+        let keyBytes = match.constantKeys ?? expand(keys).map { Array($0.utf8) }
         for value in values {
             if match.type == .contains, let found = value.utf8.withContiguousStorageIfAvailable({ text in
                 keyBytes.contains { key in key.withUnsafeBufferPointer { Matching.contains(text, $0, match.comparator) } }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// One header field: its name as written and its value with folding removed.
 public struct SieveHeaderField: Sendable, Hashable {
     public var name: String {
@@ -42,13 +44,7 @@ public struct SieveMessage: Sendable {
         var fields: [SieveHeaderField] = []
         var index = 0
         var bodyStart = bytes.count
-        var bareLineFeeds = 0
-        var previous: UInt8 = 0
-        for byte in bytes {
-            if byte == 10, previous != 13 { bareLineFeeds += 1 }
-            previous = byte
-        }
-        size = bytes.count + bareLineFeeds
+        size = bytes.count + Self.bareLineFeeds(in: bytes)
         var current: (name: String, value: [UInt8])?
         func flush() {
             if let field = current {
@@ -87,6 +83,21 @@ public struct SieveMessage: Sendable {
 
     /// The body bytes (after the blank line).
     var body: ArraySlice<UInt8> { bytes[bodyStart...] }
+
+    /// How many LFs have no CR before them (found with memchr: a body is mostly long lines).
+    static func bareLineFeeds(in bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return 0 }
+            var count = 0
+            var offset = 0
+            while offset < buffer.count, let found = memchr(base + offset, 10, buffer.count - offset) {
+                let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if index == 0 || base[index - 1] != 13 { count += 1 }
+                offset = index + 1
+            }
+            return count
+        }
+    }
 
     static func trimmed(_ value: [UInt8]) -> [UInt8] {
         var start = 0

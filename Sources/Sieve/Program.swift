@@ -3,6 +3,14 @@
 struct ScriptString {
     var text: String
     var hasVariables: Bool
+    /// `text` lower-cased once at compile time (header names are compared lower-cased).
+    let lowered: String
+
+    init(text: String, hasVariables: Bool) {
+        self.text = text
+        self.hasVariables = hasVariables
+        lowered = text.lowercased()
+    }
 }
 
 /// How keys are compared: RFC 4790 comparators.
@@ -28,6 +36,8 @@ struct MatchSpec {
     var type: MatchType = .is
     /// For `:regex` keys without variables: the compiled patterns, in key order.
     var regexes: [RegexProgram]?
+    /// For keys without variables: their bytes, made once at compile time, in key order.
+    var constantKeys: [[UInt8]]?
 }
 
 /// RFC 5228 and 5233 address parts.

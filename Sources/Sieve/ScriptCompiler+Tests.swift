@@ -37,6 +37,7 @@ extension ScriptCompiler {
         if spec.comparator == .asciiNumeric, spec.type == .contains || spec.type == .matches || spec.type == .regex {
             throw SieveDiagnostic(location, "\(owner): comparator i;ascii-numeric cannot do substring or pattern matches")
         }
+        if keys.allSatisfy({ !$0.hasVariables }) { spec.constantKeys = keys.map { Array($0.text.utf8) } }
         if spec.type == .regex, keys.allSatisfy({ !$0.hasVariables }) {
             var compiled: [RegexProgram] = []
             for key in keys {

@@ -232,4 +232,27 @@ struct DeliveryTests {
         let results = store.deliver(spool, to: [alice])
         #expect(fileInfo(try results[0].get().path).map { $0.st_mode & 0o777 } == 0o600)
     }
+
+    @Test("a filter reads back exactly what was written, from the buffer or the file, and the delivery is unchanged",
+          arguments: [0, 4096, 65535, 65536, 200_000])
+    func contentsBeforeDelivery(size: Int) throws {
+        let scratch = try Scratch()
+        let store = scratch.store()
+        let alice = try address("alice")
+        try store.createMailbox(alice)
+        let bytes = message(size)
+        let spool = try store.openSpool(in: alice)
+        // Written in uneven pieces, as a session writes lines.
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + 1000 + offset % 77)
+            try bytes[offset..<end].withUnsafeBytes { try spool.write($0) }
+            offset = end
+        }
+        #expect(try spool.contents(limit: size) == bytes)
+        if size > 0 { #expect(try spool.contents(limit: size - 1) == nil) }
+        let delivered = try store.deliver(spool, to: [alice])[0].get()
+        #expect(contents(delivered.path) == bytes)
+        #expect(delivered.size == size)
+    }
 }
