@@ -34,9 +34,19 @@ final class SieveScriptCache: Sendable {
         }
     }
 
+    /// An include as it was resolved when the script was compiled.
+    private struct Include: Sendable, Equatable {
+        var name: String
+        var location: IncludeLocation
+        var path: String?
+    }
+
     private struct Cached: Sendable {
         var files: [FileIdentity]
         var missing: [String]
+        /// Includes are looked up again on every use: where one is kept can change without
+        /// any file here changing (a new upload to Cyrus's `#sieve` mailbox is a new message).
+        var includes: [Include]
         var entry: Entry
     }
 
@@ -50,15 +60,17 @@ final class SieveScriptCache: Sendable {
     func script(_ path: String, maxBytes: Int, limits: SieveLimits,
                 includePath: @escaping @Sendable (String, IncludeLocation) -> String?,
                 read: @escaping @Sendable (String, Int) -> [UInt8]?) -> Entry? {
-        if let hit = entries.withLock({ $0[path] }), Self.unchanged(hit) { return hit.entry }
+        if let hit = entries.withLock({ $0[path] }), Self.unchanged(hit, includePath: includePath) { return hit.entry }
         guard let main = FileIdentity(path: path) else { return nil }
         guard let source = read(path, maxBytes) else {
-            return remember(path, Cached(files: [main], missing: [],
+            return remember(path, Cached(files: [main], missing: [], includes: [],
                                          entry: .failed("script larger than sieve_maxscriptsize (\(maxBytes / 1024) KiB) or unreadable")))
         }
-        let seen = Mutex<(files: [FileIdentity], missing: [String])>(([main], []))
+        let seen = Mutex<(files: [FileIdentity], missing: [String], includes: [Include])>(([main], [], []))
         let loader: SieveIncludeLoader = { name, location in
-            guard let file = includePath(name, location) else { return nil }
+            let file = includePath(name, location)
+            seen.withLock { $0.includes.append(Include(name: name, location: location, path: file)) }
+            guard let file else { return nil }
             guard let identity = FileIdentity(path: file), let bytes = read(file, maxBytes) else {
                 seen.withLock { $0.missing.append(file) }
                 return nil
@@ -72,8 +84,8 @@ final class SieveScriptCache: Sendable {
         } catch {
             entry = .failed(error.description)
         }
-        let (files, missing) = seen.withLock { ($0.files, $0.missing) }
-        return remember(path, Cached(files: files, missing: missing, entry: entry))
+        let (files, missing, includes) = seen.withLock { ($0.files, $0.missing, $0.includes) }
+        return remember(path, Cached(files: files, missing: missing, includes: includes, entry: entry))
     }
 
     private func remember(_ path: String, _ cached: Cached) -> Entry {
@@ -84,9 +96,11 @@ final class SieveScriptCache: Sendable {
         return cached.entry
     }
 
-    /// Every file still as it was, and every include that was missing still missing.
-    private static func unchanged(_ cached: Cached) -> Bool {
+    /// Every file still as it was, every include that was missing still missing, and every
+    /// include still found where it was.
+    private static func unchanged(_ cached: Cached, includePath: (String, IncludeLocation) -> String?) -> Bool {
         cached.files.allSatisfy { FileIdentity(path: $0.path) == $0 }
             && cached.missing.allSatisfy { FileIdentity(path: $0) == nil }
+            && cached.includes.allSatisfy { includePath($0.name, $0.location) == $0.path }
     }
 }

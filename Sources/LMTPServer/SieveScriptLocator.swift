@@ -32,6 +32,8 @@ struct SieveScriptLocator: Sendable {
         var personalDirectory: String
         /// The file name suffix of personal includes (`.script` for Cyrus, `.sieve` else).
         var includeSuffix: String
+        /// Cyrus's layout: whose `#sieve` mailbox holds personal scripts with no `.script` file.
+        var cyrusOwner: MailboxAddress? = nil
     }
 
     let layout: Layout
@@ -55,9 +57,9 @@ struct SieveScriptLocator: Sendable {
             if access(source, F_OK) != 0,
                let message = CyrusSieveMailbox(configDirectory: configDirectory, partitionRoot: partitionRoot)
                    .scriptMessage(for: mailbox, named: name) {
-                return Script(path: message, personalDirectory: directory, includeSuffix: ".script")
+                return Script(path: message, personalDirectory: directory, includeSuffix: ".script", cyrusOwner: mailbox)
             }
-            return Script(path: source, personalDirectory: directory, includeSuffix: ".script")
+            return Script(path: source, personalDirectory: directory, includeSuffix: ".script", cyrusOwner: mailbox)
         case .home:
             guard let home = Self.homeDirectory(of: mailbox.user) else { return nil }
             let path = home + "/.sieve"
@@ -77,10 +79,18 @@ struct SieveScriptLocator: Sendable {
         return sievedir + "/global/" + name + ".script"
     }
 
-    /// The file of `include :personal "<name>"` for `script`.
+    /// The file of `include :personal "<name>"` for `script`: `<name>.script` (`.sieve`) beside
+    /// it or, in Cyrus's layout when there is no such file, the script's message in the user's
+    /// `#sieve` mailbox (where Cyrus 3.6's timsieved keeps what it was given).
     func personalScript(named name: String, of script: Script) -> String? {
         guard Self.isSafeScriptName(name) else { return nil }
-        return script.personalDirectory + "/" + name + script.includeSuffix
+        let path = script.personalDirectory + "/" + name + script.includeSuffix
+        if let owner = script.cyrusOwner, access(path, F_OK) != 0,
+           let message = CyrusSieveMailbox(configDirectory: configDirectory, partitionRoot: partitionRoot)
+               .scriptMessage(for: owner, named: name) {
+            return message
+        }
+        return path
     }
 
     /// Cyrus's per-user directory under `sievedir`.

@@ -27,7 +27,8 @@ struct SieveScriptLocatorTests {
         symlink("main.bc", dir + "/a/alice/defaultbc")
         let locator = SieveScriptLocator(layout: .cyrus(sievedir: dir), partitionRoot: "/nonexistent", sievedir: dir)
         #expect(locator.activeScript(for: try Self.mailbox("alice"))
-                == .init(path: dir + "/a/alice/main.script", personalDirectory: dir + "/a/alice", includeSuffix: ".script"))
+                == .init(path: dir + "/a/alice/main.script", personalDirectory: dir + "/a/alice", includeSuffix: ".script",
+                         cyrusOwner: try Self.mailbox("alice")))
         #expect(locator.activeScript(for: try Self.mailbox("bob")) == nil, "no defaultbc: no script")
         #expect(locator.globalScript(named: "spam") == dir + "/global/spam.script")
         #expect(locator.globalScript(named: "../x") == nil && locator.globalScript(named: ".hidden") == nil)

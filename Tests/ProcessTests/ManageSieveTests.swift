@@ -80,4 +80,42 @@ struct ManageSieveTests {
         #expect(h.logLines(containing: "service sieve/ipv4 pid").count >= 1)
         #expect(h.stop() == 0, "\(h.log())")
     }
+
+    @Test("a script that includes another uploaded one (:personal) files by both; re-uploading the included one changes the next delivery",
+          .enabled(if: TimsievedSetup.installed, "Cyrus's timsieved is not installed (scripts/setup-deps installs cyrus-imapd)"))
+    func personalIncludeOfUploadedScript() throws {
+        try #require(access(TimsievedSetup.sieveshell, X_OK) == 0, "sieveshell is missing: scripts/setup-deps installs cyrus-admin")
+        let port = masterFreePort()
+        let h = try MasterHarness("managesieve-include")
+        try TimsievedSetup.prepare(h, users: ["alice"])
+        for folder in [".Reports", ".Lunch", ".Food"] { try h.bed.makeFolder("alice", folder) }
+        try h.writeConf(services: TimsievedSetup.serviceLine(h, port: port) + "\n"
+            + "  lmtpunix cmd=\"\(h.lmtpd())\" listen=\"\(h.socket("lmtp"))\" prefork=0")
+        let files = h.bed.root
+        let common = files.appendingPathComponent("common.siv").path, main = files.appendingPathComponent("main.siv").path
+        let changed = files.appendingPathComponent("common2.siv").path
+        try "require \"fileinto\";\nif header :contains \"subject\" \"lunch\" { fileinto \"Lunch\"; }\n"
+            .write(toFile: common, atomically: true, encoding: .utf8)
+        try "require \"fileinto\";\nif header :contains \"subject\" \"lunch\" { fileinto \"Food\"; }\n"
+            .write(toFile: changed, atomically: true, encoding: .utf8)
+        try "require [\"fileinto\", \"include\"];\nif header :contains \"subject\" \"report\" { fileinto \"Reports\"; stop; }\ninclude :personal \"common\";\n"
+            .write(toFile: main, atomically: true, encoding: .utf8)
+        try h.start()
+        defer { h.stop() }
+
+        let upload = try TimsievedSetup.sieveshell(port: port, user: "alice", password: "secret",
+                                                   commands: ["put \(common) common", "put \(main) main", "activate main"])
+        #expect(upload.status == 0, "\(upload.output)\n\(h.log())")
+        let served = [Self.deliver(h, subject: "weekly report"), Self.deliver(h, subject: "lunch today")].map(\.served)
+        #expect(served == [1, 1], "\(h.log())")
+        #expect(h.bed.files("alice", in: ".Reports/new").count == 1, "\(h.log())")
+        #expect(h.bed.files("alice", in: ".Lunch/new").count == 1, "the included script did not run\n\(h.log())")
+
+        let again = try TimsievedSetup.sieveshell(port: port, user: "alice", password: "secret", commands: ["put \(changed) common"])
+        #expect(again.status == 0, "\(again.output)")
+        #expect(Self.deliver(h, subject: "lunch tomorrow").served == 1)
+        #expect(h.bed.files("alice", in: ".Food/new").count == 1, "the re-uploaded include was not used\n\(h.log())")
+        #expect(h.bed.files("alice", in: ".Lunch/new").count == 1)
+        #expect(h.bed.newMessages("alice").isEmpty)
+    }
 }
