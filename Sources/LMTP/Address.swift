@@ -7,12 +7,12 @@
 ///   controls and `< > ( ) [ ] \ , ; : "` are refused;
 /// * control characters are refused everywhere, even quoted or escaped (they can never be
 ///   part of a deliverable address and would corrupt `Return-Path:`);
-/// * bytes ≥ 0x80 are refused when strict (`lmtp_strict_rfc2821`), else each becomes `X`;
-/// * domain: letters, digits, `.` and `-` (not empty, no leading dot, no `..`), or `[`
-///   digits and dots `]`.
+/// * bytes ≥ 0x80 are kept as they are, in the local part and the domain: whether they may be
+///   there (SMTPUTF8, `lmtp_strict_rfc2821`) is `InternationalAddress`'s decision;
+/// * domain: letters, digits, `.`, `-` and 8-bit bytes (not empty, no leading dot, no `..`),
+///   or `[` digits and dots `]`.
 struct ParsedPath: Equatable {
-    /// The path between `<` and `>` as written, source route removed (8-bit bytes already
-    /// replaced by `X` when not strict). Empty for the null path `<>`.
+    /// The path between `<` and `>` as written, source route removed. Empty for the null path `<>`.
     var address: [UInt8]
     /// The local part with quotes and escapes removed.
     var localPart: [UInt8]
@@ -25,7 +25,7 @@ struct ParsedPath: Equatable {
 enum PathParser {
     /// Parses a path starting at `bytes[start]` (which must be `<`). Returns the path and the
     /// index just after `>`, or nil when the grammar is not met.
-    static func parse(_ bytes: [UInt8], from start: Int, strict: Bool) -> (path: ParsedPath, end: Int)? {
+    static func parse(_ bytes: [UInt8], from start: Int) -> (path: ParsedPath, end: Int)? {
         var i = start
         guard i < bytes.count, bytes[i] == UInt8(ascii: "<") else { return nil }
         i += 1
@@ -61,7 +61,7 @@ enum PathParser {
                     guard i < bytes.count else { return nil }
                     byte = bytes[i]
                 }
-                guard let accepted = acceptable(byte, strict: strict) else { return nil }
+                guard let accepted = acceptable(byte) else { return nil }
                 address.append(accepted)
                 local.append(accepted)
                 i += 1
@@ -79,7 +79,7 @@ enum PathParser {
                 } else if byte == 0x20 || specials.contains(byte) {
                     return nil
                 }
-                guard let accepted = acceptable(byte, strict: strict) else { return nil }
+                guard let accepted = acceptable(byte) else { return nil }
                 address.append(accepted)
                 local.append(accepted)
                 i += 1
@@ -101,10 +101,8 @@ enum PathParser {
     private static let specials: Set<UInt8> = Set("<>()[]\\,;:\"".utf8)
 
     /// A local-part byte as stored, or nil if refused.
-    private static func acceptable(_ byte: UInt8, strict: Bool) -> UInt8? {
-        if Bytes.isControl(byte) { return nil }
-        if byte >= 0x80 { return strict ? nil : UInt8(ascii: "X") }
-        return byte
+    private static func acceptable(_ byte: UInt8) -> UInt8? {
+        Bytes.isControl(byte) ? nil : byte
     }
 
     /// A domain or domain literal starting at `from`; returns it and the index after it.
@@ -116,8 +114,8 @@ enum PathParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "]"), i > from + 1 else { return nil }
             return (Array(bytes[from...i]), i + 1)
         }
-        while i < bytes.count,
-              Bytes.isAlphanumeric(bytes[i]) || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "-") {
+        while i < bytes.count, Bytes.isAlphanumeric(bytes[i]) || bytes[i] == UInt8(ascii: ".")
+                || bytes[i] == UInt8(ascii: "-") || bytes[i] >= 0x80 {
             i += 1
         }
         let name = Array(bytes[from..<i])

@@ -9,6 +9,8 @@ enum Command: Equatable {
     /// `RCPT ` + arguments.
     case rcpt(arguments: [UInt8])
     case data
+    /// `BDAT ` + arguments (RFC 3030 chunking).
+    case bdat(arguments: [UInt8])
     case rset
     case noop
     case quit
@@ -38,6 +40,8 @@ enum Command: Equatable {
             return line.isWord("rset") ? .rset : .invalid
         case UInt8(ascii: "d"):
             return line.isWord("data") ? .data : .invalid
+        case UInt8(ascii: "b"):
+            return line.afterPrefix("bdat ").map { .bdat(arguments: Array($0)) } ?? .invalid
         case UInt8(ascii: "n"):
             return line.isWord("noop") ? .noop : .invalid
         case UInt8(ascii: "q"):

@@ -60,11 +60,14 @@ public struct Envelope: Sendable {
     public var messageID: String?
     /// The message's `Date:` header value as received (trimmed, unfolded), or nil.
     public var date: String?
+    /// `MAIL FROM:<...> SMTPUTF8` (RFC 6531): addresses and header fields may be UTF-8.
+    public var internationalized: Bool
 
-    public init(sender: String, authorizedIdentity: String?, sessionID: String,
+    public init(sender: String, authorizedIdentity: String?, internationalized: Bool = false, sessionID: String,
                 messageID: String? = nil, date: String? = nil) {
         self.sender = sender
         self.authorizedIdentity = authorizedIdentity
+        self.internationalized = internationalized
         self.sessionID = sessionID
         self.messageID = messageID
         self.date = date

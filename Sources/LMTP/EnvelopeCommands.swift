@@ -10,6 +10,17 @@ struct MailRequest: Equatable {
     var authorizedIdentity: String?
     /// `SIZE=` value.
     var size: Int?
+    /// `BODY=` (RFC 6152, 3030).
+    var body: BodyType = .sevenBit
+    /// `SMTPUTF8` (RFC 6531): the addresses and header fields may be UTF-8.
+    var smtputf8 = false
+}
+
+/// What `BODY=` declared.
+enum BodyType: Equatable {
+    case sevenBit, eightBitMIME
+    /// Only with BDAT: the body is stored byte for byte.
+    case binaryMIME
 }
 
 /// What a valid `RCPT TO:` line says.
@@ -24,12 +35,12 @@ enum EnvelopeCommands {
     /// reply line.
     static func parseMail(_ arguments: [UInt8], settings: LMTPSettings) -> Result<MailRequest, ReplyLine> {
         guard arguments.matchesIgnoringCase("from:", at: 0),
-              let (path, end) = PathParser.parse(arguments, from: 5, strict: settings.strictRFC2821),
+              let (path, end) = PathParser.parse(arguments, from: 5),
               end == arguments.count || arguments[end] == 0x20
         else { return .failure(ReplyLine(Reply.badParameters)) }
 
         var request = MailRequest(
-            sender: String(decoding: path.address, as: UTF8.self),
+            sender: "",
             senderHasDomain: path.domain != nil,
             authorizedIdentity: nil,
             size: nil
@@ -50,6 +61,10 @@ enum EnvelopeCommands {
                     i += 4
                 } else if arguments.matchesIgnoringCase("8bitmime", at: i) {
                     i += 8
+                    request.body = .eightBitMIME
+                } else if arguments.matchesIgnoringCase("binarymime", at: i) {
+                    i += 10
+                    request.body = .binaryMIME
                 } else {
                     return .failure(ReplyLine(Reply.unrecognizedBody))
                 }
@@ -71,11 +86,18 @@ enum EnvelopeCommands {
                     return .failure(ReplyLine(Reply.sizeParameterTooBig(max: settings.maxMessageSize)))
                 }
                 request.size = value
+            } else if tokenEnd - i == 8, arguments.matchesIgnoringCase("smtputf8", at: i) {
+                request.smtputf8 = true
+                i = tokenEnd
             } else {
                 return .failure(ReplyLine(Reply.unrecognizedParameters))
             }
         }
         guard i == arguments.count else { return .failure(ReplyLine(Reply.unrecognizedParameters)) }
+        switch InternationalAddress.check(path, internationalized: request.smtputf8, settings: settings) {
+        case .failure(let refusal): return .failure(ReplyLine(refusal.senderReply))
+        case .success(let checked): request.sender = String(decoding: checked.address, as: UTF8.self)
+        }
         return .success(request)
     }
 
@@ -98,11 +120,17 @@ enum EnvelopeCommands {
     }
 
     /// Parses what follows `RCPT ` and makes the recipient (split, case-folded, checked).
-    static func parseRecipient(_ arguments: [UInt8], settings: LMTPSettings) -> Result<RecipientRequest, ReplyLine> {
+    static func parseRecipient(_ arguments: [UInt8], internationalized: Bool = false,
+                               settings: LMTPSettings) -> Result<RecipientRequest, ReplyLine> {
         guard arguments.matchesIgnoringCase("to:", at: 0),
-              let (path, end) = PathParser.parse(arguments, from: 3, strict: settings.strictRFC2821),
+              let (parsed, end) = PathParser.parse(arguments, from: 3),
               end == arguments.count || arguments[end] == 0x20
         else { return .failure(ReplyLine(Reply.badParameters)) }
+        let path: ParsedPath
+        switch InternationalAddress.check(parsed, internationalized: internationalized, settings: settings) {
+        case .failure(let refusal): return .failure(ReplyLine(refusal.recipientReply))
+        case .success(let checked): path = checked
+        }
 
         var ignoreQuota = false
         var i = end

@@ -16,7 +16,8 @@
 ///
 /// `<sender>` gets `@<servername>` when it has no domain; the null sender stays `<>`. The
 /// `(<product> <version>)` part appears only with `serverinfo: on`; `A` marks a pre-authenticated
-/// session. The `id` clause (RFC 5321 §4.4) names the LMTP session. `Delivered-To:` is placed
+/// session, `UTF8` in front of an SMTPUTF8 transaction (`UTF8LMTP`, `UTF8LMTPSA`, RFC 6531). The
+/// `id` clause (RFC 5321 §4.4) names the LMTP session. `Delivered-To:` is placed
 /// and written as Dovecot's LMTP does (the RCPT address, no brackets, above `Received:`); the
 /// session id line as Cyrus's (no brackets, right after `Received:`).
 struct HeaderBlock {
@@ -27,6 +28,8 @@ struct HeaderBlock {
     var lhloName: String?
     var client: ClientInfo
     var authenticated: Bool
+    /// `SMTPUTF8` on MAIL FROM: the protocol is `UTF8LMTP` (RFC 6531 section 3.7.3).
+    var internationalized = false
     var sessionID: String
     var date: LocalTime
     var settings: LMTPSettings
@@ -57,7 +60,7 @@ struct HeaderBlock {
         if settings.serverInfo == .on {
             lines += " (\(settings.product) \(settings.version))"
         }
-        lines += " with LMTP\(tlsComment != nil ? "S" : "")\(authenticated ? "A" : "")"
+        lines += " with \(internationalized ? "UTF8" : "")LMTP\(tlsComment != nil ? "S" : "")\(authenticated ? "A" : "")"
         if let tlsComment {
             let safe = HeaderText.sanitized(tlsComment).map { "()\\".contains($0) ? "?" : $0 }
             lines += "\n\t(\(String(safe)))"

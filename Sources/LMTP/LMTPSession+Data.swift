@@ -6,19 +6,19 @@ extension LMTPSession {
     func data(_ connection: Connection) -> SessionEnd? {
         let replies = connection.replies
         let recipients = transaction.recipients
+        guard !transaction.usedChunking else {
+            replies.send(Reply.dataAfterChunks)
+            return nil
+        }
+        guard transaction.mail?.body != .binaryMIME else {
+            replies.send(Reply.binaryNeedsChunks)
+            return nil
+        }
         guard !recipients.isEmpty else {
             replies.send(Reply.noRecipients)
             return nil
         }
-        let spool: Agent.Spool
-        do {
-            spool = try agent.openSpool(for: recipients)
-        } catch {
-            logger.warning("cannot open spool", metadata: ["failure": "\(error)"])
-            replies.send(Reply.spoolUnavailable(error))
-            transaction.reset()
-            return nil
-        }
+        guard let (spool, sink, headers) = openMessage(recipients, replies) else { return nil }
         replies.send(Reply.goAhead)
         do {
             try replies.flush()
@@ -27,12 +27,7 @@ extension LMTPSession {
             return .failed(text(error))
         }
 
-        let sink = SpoolWriter(spool: spool, limit: settings.maxMessageSize)
-        let now = clock.now()
-        sink.append(headerBlock(at: now, recipients: recipients.map(\.recipient)).text)
-        let headers = HeaderInspector(munge8bit: settings.munge8bit, reject8bit: settings.reject8bit,
-                                      missing: missingHeaders(at: now))
-        let reader = DataReader(buffer: connection.buffer, sink: sink, headers: headers)
+        let reader = DataReader(buffer: connection.buffer, lines: MessageLines(sink: sink, headers: headers))
         let end: DataReader.End
         isReceivingMessage = true
         defer { isReceivingMessage = false }
@@ -48,17 +43,41 @@ extension LMTPSession {
             logger.notice("client closed the connection during DATA, message discarded")
             return .clientClosed
         }
-        replies.send(finish(spool, sink: sink, reader: reader, headers: headers, recipients: recipients))
-        transaction.reset()
+        replies.send(finish(spool, sink: sink, messageError: reader.lines.messageError, headers: headers, recipients: recipients))
+        endTransaction()
         return nil
     }
 
-    /// Decides and delivers after the final dot; returns the replies, one per recipient.
-    private func finish(_ spool: Agent.Spool, sink: SpoolWriter, reader: DataReader,
-                        headers: HeaderInspector, recipients: [AcceptedRecipient<Agent.Resolved>]) -> [String] {
+    /// A spool for the transaction's message, with the engine's header lines already in it, and
+    /// the inspector for the client's header block; nil (the failure answered, the transaction
+    /// ended) when no spool can be opened.
+    func openMessage(_ recipients: [AcceptedRecipient<Agent.Resolved>],
+                     _ replies: ReplyWriter) -> (Agent.Spool, SpoolWriter, HeaderInspector)? {
+        let spool: Agent.Spool
+        do {
+            spool = try agent.openSpool(for: recipients)
+        } catch {
+            logger.warning("cannot open spool", metadata: ["failure": "\(error)"])
+            replies.send(Reply.spoolUnavailable(error))
+            endTransaction()
+            return nil
+        }
+        let sink = SpoolWriter(spool: spool, limit: settings.maxMessageSize)
+        let now = clock.now()
+        sink.append(headerBlock(at: now, recipients: recipients.map(\.recipient)).text)
+        // RFC 6532: with SMTPUTF8 the header fields are UTF-8, stored as they came.
+        let utf8 = transaction.mail?.smtputf8 ?? false
+        let headers = HeaderInspector(munge8bit: settings.munge8bit && !utf8, reject8bit: settings.reject8bit && !utf8,
+                                      missing: missingHeaders(at: now))
+        return (spool, sink, headers)
+    }
+
+    /// Decides and delivers after the message's end; returns the replies, one per recipient.
+    func finish(_ spool: Agent.Spool, sink: SpoolWriter, messageError: MessageError?,
+                headers: HeaderInspector, recipients: [AcceptedRecipient<Agent.Resolved>]) -> [String] {
         let messageID = headers.messageID.map { String(decoding: $0, as: UTF8.self) }
         let logID = messageID ?? "<none>"
-        if let error = reader.messageError {
+        if let error = messageError {
             agent.discard(spool)
             logger.notice("message refused", metadata: ["message-id": "\(logID)", "reason": "\(error)"])
             return recipients.map { _ in Reply.rejected(error) }
@@ -118,6 +137,7 @@ extension LMTPSession {
             lhloName: lhloName,
             client: client,
             authenticated: authenticated,
+            internationalized: transaction.mail?.smtputf8 ?? false,
             sessionID: sessionID,
             date: now,
             settings: settings,

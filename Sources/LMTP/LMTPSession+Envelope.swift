@@ -20,7 +20,7 @@ extension LMTPSession {
     /// Answers what follows `RCPT `.
     func recipient(_ arguments: [UInt8]) -> [String] {
         guard let mail = transaction.mail else { return [Reply.needMail] }
-        switch EnvelopeCommands.parseRecipient(arguments, settings: settings) {
+        switch EnvelopeCommands.parseRecipient(arguments, internationalized: mail.smtputf8, settings: settings) {
         case .failure(let reply):
             logger.info("RCPT refused", metadata: ["reply": "\(reply.text)"])
             return [reply.text]

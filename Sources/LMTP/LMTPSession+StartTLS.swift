@@ -77,7 +77,7 @@ extension LMTPSession {
         tlsReceivedComment = upgrade.receivedComment
         tlsPeerIdentity = upgrade.peerIdentity
         lhloName = nil
-        transaction.reset()
+        endTransaction()
         authenticated = upgrade.peerIdentity != nil
     }
 }

@@ -41,6 +41,8 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     var lhloName: String?
     var authenticated = false
     var transaction = Transaction<Agent.Resolved>()
+    /// The message of this transaction arriving in BDAT chunks (see `LMTPSession+Chunking`).
+    var chunks = ChunkedMessage<Agent.Spool>.none
     /// STARTTLS for this connection (nil: TLS not configured); see `LMTPSession+StartTLS`.
     var tlsUpgrader: TLSUpgrader?
     /// Whether the connection runs over TLS (after a successful STARTTLS).
@@ -90,12 +92,13 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         lhloName = nil
         authenticated = settings.preauthenticated
         authState = AuthState()
-        transaction.reset()
+        endTransaction()
         isReceivingMessage = false
         renewSessionID()
         logger.debug("connection", metadata: ["client": "\(client.receivedDescription)"])
         connection.replies.send(Reply.greeting(settings))
         let end = serve(connection)
+        endTransaction()
         log(end)
         return end
     }
@@ -129,8 +132,10 @@ public final class LMTPSession<Agent: DeliveryAgent> {
             replies.send(recipient(arguments))
         case .data:
             return data(connection)
+        case .bdat(let arguments):
+            return chunk(arguments, connection)
         case .rset:
-            transaction.reset()
+            endTransaction()
             renewSessionID()
             replies.send(Reply.rset(sessionID: sessionID))
         case .noop:
@@ -151,6 +156,13 @@ public final class LMTPSession<Agent: DeliveryAgent> {
             replies.send(Reply.syntaxError)
         }
         return nil
+    }
+
+    /// Ends the transaction: MAIL, the recipients and a message half-received in chunks.
+    func endTransaction() {
+        if case .receiving(let message) = chunks { agent.discard(message.spool) }
+        chunks = .none
+        transaction.reset()
     }
 
     func renewSessionID() {

@@ -25,6 +25,7 @@ enum Reply {
         ]
         if startTLS { lines.append("250-STARTTLS") }
         for capability in auth { lines.append("250-\(capability)") }
+        lines += ["250-SMTPUTF8", "250-CHUNKING", "250-BINARYMIME"]
         for capability in settings.extraCapabilities {
             lines.append("250-\(HeaderText.sanitized(capability))")
         }
@@ -95,6 +96,10 @@ enum Reply {
     static let unrecognizedParameters = "501 5.5.4 Unrecognized parameters"
     static let unrecognizedBody = "501 5.5.4 Unrecognized BODY type"
     static let sizeRequiresValue = "501 5.5.2 SIZE requires a value"
+    /// RFC 6531 section 3.7.4.2.
+    static let needsSMTPUTF8 = "553 5.6.7 Non-ASCII address not permitted without SMTPUTF8"
+    static let senderNotUTF8 = "553 5.1.7 Sender address is not valid UTF-8"
+    static let recipientNotUTF8 = "553 5.1.3 Recipient address is not valid UTF-8"
     static func sizeParameterTooBig(max: Int) -> String {
         "552 5.2.3 Message SIZE exceeds fixed maximum message size (\(max))"
     }
@@ -102,6 +107,12 @@ enum Reply {
     // MARK: DATA
 
     static let noRecipients = "503 5.5.1 No recipients"
+    /// RFC 3030: a transaction uses DATA or BDAT, never both; BINARYMIME needs BDAT.
+    static let dataAfterChunks = "503 5.5.1 DATA not allowed after BDAT"
+    static let binaryNeedsChunks = "503 5.5.1 BODY=BINARYMIME requires BDAT"
+    static func chunkReceived(_ octets: Int) -> String { "250 2.0.0 \(octets) octets received" }
+    /// The chunk's size cannot be read: where the next command starts is unknown.
+    static let badChunkSize = "501 5.5.4 Invalid BDAT chunk size, closing connection"
     static let goAhead = "354 go ahead"
     static func delivered(sessionID: String) -> String { "250 2.1.5 Success SESSIONID=<\(sessionID)>" }
     static func messageTooBig(size: Int, max: Int) -> String {

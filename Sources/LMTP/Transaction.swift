@@ -6,11 +6,19 @@ struct Transaction<Resolved> {
     /// Accepted recipients, in RCPT order, with what the agent resolved for each.
     private(set) var recipients: [AcceptedRecipient<Resolved>] = []
 
+    /// A BDAT chunk was accepted in this transaction (DATA is then refused, RFC 3030).
+    private(set) var usedChunking = false
+
     var hasSender: Bool { mail != nil }
 
     mutating func start(_ request: MailRequest) {
         mail = request
         recipients = []
+        usedChunking = false
+    }
+
+    mutating func noteChunk() {
+        usedChunking = true
     }
 
     mutating func add(_ recipient: AcceptedRecipient<Resolved>) {
@@ -20,6 +28,7 @@ struct Transaction<Resolved> {
     mutating func reset() {
         mail = nil
         recipients = []
+        usedChunking = false
     }
 
     /// The envelope handed to the agent.
@@ -27,6 +36,7 @@ struct Transaction<Resolved> {
         Envelope(
             sender: mail?.sender ?? "",
             authorizedIdentity: mail?.authorizedIdentity,
+            internationalized: mail?.smtputf8 ?? false,
             sessionID: sessionID,
             messageID: messageID,
             date: date

@@ -9,7 +9,8 @@ struct AuthDialogueTests {
         let authenticator = FakeAuthenticator()
         authenticator.offered = ["SCRAM-SHA-256", "PLAIN"]
         let result = runAuthSession("LHLO client\r\n", authenticator: authenticator)
-        #expect(Array(result.replies[4...6]) == ["250-SIZE 1048576", "250-AUTH SCRAM-SHA-256 PLAIN", "250-IGNOREQUOTA"])
+        #expect(Array(result.replies[4...9]) == ["250-SIZE 1048576", "250-AUTH SCRAM-SHA-256 PLAIN", "250-SMTPUTF8",
+                                                 "250-CHUNKING", "250-BINARYMIME", "250-IGNOREQUOTA"])
     }
 
     @Test func noMechanismsNoAuthLine() {

@@ -21,7 +21,7 @@ struct CommandTests {
 
     @Test(arguments: [
         "NOOP ", "DATA ", "RSET x", "QUIT now", "VRFY", "EHLO x", "HELO x", "FOO bar", "", "HELP",
-        "EXPN x", "BDAT 10", "AUTH", "AUTH PLAIN", "STARTTLS", "RCPT", "XCLIENT a=b", " NOOP",
+        "EXPN x", "BDAT", "BDATA 1", "AUTH", "AUTH PLAIN", "STARTTLS", "RCPT", "XCLIENT a=b", " NOOP",
     ])
     func syntaxErrors(_ line: String) {
         let result = runSession(line + "\r\nNOOP\r\n")
@@ -48,7 +48,7 @@ struct CommandTests {
         var input: [UInt8] = []
         for line in garbage { input += line + [0x0D, 0x0A] }
         let result = runSession(input + [UInt8]("NOOP\r\n".utf8))
-        #expect(result.replies.count == 5 + 1 + 7 + 1)
+        #expect(result.replies.count == 5 + 1 + 10 + 1)
         #expect(result.replies.last == "250 2.0.0 ok")
         #expect(result.replies.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } })
         #expect(result.replies.contains("501 5.5.4 Syntax error in parameters"))

@@ -9,7 +9,7 @@ func transaction(_ message: String, recipients: [String] = ["alice@localhost"],
     return script + "DATA\r\n" + message
 }
 
-let lhloLines = 7
+let lhloLines = 10
 
 @Suite("DATA")
 struct DataTests {

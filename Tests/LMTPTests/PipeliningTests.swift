@@ -16,7 +16,7 @@ struct PipeliningTests {
         #expect(writes == [
             "220 localhost CyrusDelivery LMTP 1.2.3 server ready\r\n",
             "250-localhost\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n250-SIZE 1048576\r\n"
-                + "250-IGNOREQUOTA\r\n250 Ok SESSIONID=<\(Fixture.id(1))>\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
+                + "250-SMTPUTF8\r\n250-CHUNKING\r\n250-BINARYMIME\r\n250-IGNOREQUOTA\r\n250 Ok SESSIONID=<\(Fixture.id(1))>\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n"
                 + unknownUser.map { $0 + "\r\n" }.joined() + "250 2.1.5 ok\r\n354 go ahead\r\n",
             "250 2.1.5 Success SESSIONID=<\(id)>\r\n250 2.1.5 Success SESSIONID=<\(id)>\r\n"
                 + "250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead\r\n",

@@ -12,7 +12,8 @@ struct StartTLSTests {
     @Test func offeredAfterSizeWhenConfiguredAndNotTrusted() {
         let result = runTLSSession("LHLO client\r\n")
         #expect(result.plainReplies == Self.lhloLines + [
-            "250-STARTTLS", "250-IGNOREQUOTA", "250 Ok SESSIONID=<\(Fixture.id(1))>",
+            "250-STARTTLS", "250-SMTPUTF8", "250-CHUNKING", "250-BINARYMIME", "250-IGNOREQUOTA",
+            "250 Ok SESSIONID=<\(Fixture.id(1))>",
         ])
     }
 
@@ -81,7 +82,8 @@ struct StartTLSTests {
 
     @Test func lhloAfterTLSNoLongerOffersIt() {
         let result = runTLSSession("LHLO plain\r\nSTARTTLS\r\n", afterTLS: "LHLO secure\r\n")
-        #expect(result.tlsReplies == Self.lhloLines + ["250-IGNOREQUOTA", "250 Ok SESSIONID=<\(Fixture.id(2))>"])
+        #expect(result.tlsReplies == Self.lhloLines + ["250-SMTPUTF8", "250-CHUNKING", "250-BINARYMIME", "250-IGNOREQUOTA",
+                                                   "250 Ok SESSIONID=<\(Fixture.id(2))>"])
     }
 
     @Test func secondStartTLSIsRefused() {
