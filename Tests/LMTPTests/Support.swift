@@ -142,9 +142,9 @@ func crlf(_ text: String) -> String {
 
 /// The header block the engine writes for a unix-socket, pre-authenticated session.
 func addedHeaders(sender: String = "sender@example.org", lhlo: String = "client.example",
-                  sessionID: String = Fixture.id(2), client: String = "[unix socket]") -> String {
+                  sessionID: String = Fixture.id(2), client: String = "[unix socket]", with protocolName: String = "LMTPA") -> String {
     "Return-Path: <\(sender)>\nReceived: from \(lhlo) (\(client))\n"
-        + "\tby localhost (CyrusDelivery 1.2.3) with LMTPA id \(sessionID);\n\t\(Fixture.date)\n"
+        + "\tby localhost (CyrusDelivery 1.2.3) with \(protocolName) id \(sessionID);\n\t\(Fixture.date)\n"
 }
 
 let unknownUser = [
