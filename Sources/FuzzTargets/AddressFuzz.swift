@@ -4,10 +4,12 @@ import Mailstore
 
 /// RCPT addresses, from the engine's parser down to the Maildir path. The first byte picks the
 /// settings (strict, downcase, virtual domains, hierarchy separator); every following line is
-/// sent as `RCPT TO:<line>`. Checked for every recipient the engine hands to the agent:
+/// sent as `RCPT TO:<line>`, after a `MAIL FROM` with `SMTPUTF8` or without it (a flag bit).
+/// Checked for every recipient the engine hands to the agent:
 /// * the user has no `/`, no control byte, no leading `.`, and is empty only with a `+detail`;
 ///   the domain is a host name (no `/`, `..`, control byte, leading `.`) or a `[literal]`;
-///   with `lmtp_downcase_rcpt`, neither has upper case;
+///   with `lmtp_downcase_rcpt`, neither has upper case; with SMTPUTF8 both are valid UTF-8
+///   in NFC, without it plain ASCII;
 /// * when the store accepts the mailbox, its Maildir path (for several `maildir_path`
 ///   templates) stays below the partition, with no empty, `.` or `..` component and no NUL;
 /// * when the `+detail` is a storable folder, its directory is one safe path component that
@@ -23,8 +25,9 @@ enum AddressFuzz {
                                     strictRFC2821: flags.bit(0), preauthenticated: true)
         let virtualDomains = flags.bit(2)
         let separator: HierarchySeparator = flags.bit(3) ? .dot : .slash
+        let internationalized = flags.bit(4)
 
-        var session: [UInt8] = Array("LHLO fuzz\r\nMAIL FROM:<sender@example.org>\r\n".utf8)
+        var session: [UInt8] = Array("LHLO fuzz\r\nMAIL FROM:<sender@example.org>\(internationalized ? " SMTPUTF8" : "")\r\n".utf8)
         for line in input.rest.split(separator: 0x0A) {
             session += Array("RCPT TO:".utf8) + line.filter { $0 != 0x0D } + [0x0D, 0x0A]
         }
@@ -33,6 +36,7 @@ enum AddressFuzz {
         let agent = FakeAgent()
         agent.verdict = { recipient in
             check(recipient, downcase: settings.downcaseRecipients)
+            check(encoding: recipient, internationalized: internationalized)
             let domain = virtualDomains ? recipient.domain : nil
             if let mailbox = MailboxAddress.validated(user: recipient.user, domain: domain) {
                 check(mailbox)
@@ -67,6 +71,19 @@ enum AddressFuzz {
         if downcase {
             let upper = (recipient.user + (recipient.domain ?? "")).utf8.contains { (0x41...0x5A).contains($0) }
             require(!upper, "upper case left with lmtp_downcase_rcpt: \(shown)")
+        }
+    }
+
+    /// UTF-8 in NFC with SMTPUTF8 (each part decodes without repair and is its own NFC form),
+    /// ASCII without it.
+    static func check(encoding recipient: Recipient, internationalized: Bool) {
+        for part in [recipient.user, recipient.detail ?? "", recipient.domain ?? ""] {
+            let bytes = Array(part.utf8)
+            if internationalized {
+                require(Array(part._nfcCodeUnits) == bytes, "not in NFC: \(recipient.address)")
+            } else {
+                require(bytes.allSatisfy { $0 < 0x80 }, "8-bit bytes without SMTPUTF8: \(recipient.address)")
+            }
         }
     }
 

@@ -28,7 +28,7 @@ struct LMTPAgentChecks {
                 let results = agent.deliveryResults[deliveredIndex]
                 deliveredIndex += 1
                 require(delivery.recipients == spool.recipients, "\(what): delivered to other recipients than it was opened for")
-                checkStored(spool.bytes, what)
+                checkStored(spool.bytes, binaryBody: delivery.envelope.binaryBody, what)
                 require(answers.count == results.count, "\(what): \(answers.count) replies for \(results.count) recipients")
                 for (answer, result) in zip(answers, results) {
                     let delivered = if case .success = result { true } else { false }
@@ -43,14 +43,24 @@ struct LMTPAgentChecks {
         }
     }
 
-    /// A stored message: no NUL, no CR, ends in LF, within `maxmessagesize`, starts with the
-    /// engine's `Return-Path:`.
-    private func checkStored(_ bytes: [UInt8], _ what: String) {
-        require(!bytes.contains(0), "\(what): stored message contains NUL")
-        require(!bytes.contains(0x0D), "\(what): stored message contains CR")
-        require(bytes.last == 0x0A, "\(what): stored message does not end in LF")
+    /// A stored message: no NUL, no CR, ends in LF (a BINARYMIME body is exempt: only its
+    /// header block is checked), within `maxmessagesize`, starts with the engine's `Return-Path:`.
+    private func checkStored(_ bytes: [UInt8], binaryBody: Bool, _ what: String) {
+        let checked = binaryBody ? Self.headerBlock(of: bytes) : bytes[...]
+        require(!checked.contains(0), "\(what): stored message contains NUL")
+        require(!checked.contains(0x0D), "\(what): stored message contains CR")
+        require(checked.last == 0x0A, "\(what): stored message does not end in LF")
         require(settings.maxMessageSize == 0 || bytes.count <= settings.maxMessageSize,
                 "\(what): stored \(bytes.count) bytes over the limit \(settings.maxMessageSize)")
         require(bytes.starts(with: Array("Return-Path: <".utf8)), "\(what): stored message does not start with Return-Path")
+    }
+
+    /// The bytes up to and including the blank line that ends the header block (all of them
+    /// when there is none).
+    private static func headerBlock(of bytes: [UInt8]) -> ArraySlice<UInt8> {
+        guard let blank = zip(bytes.indices, bytes.dropFirst()).first(where: { bytes[$0.0] == 0x0A && $0.1 == 0x0A }) else {
+            return bytes[...]
+        }
+        return bytes[...(blank.0 + 1)]
     }
 }

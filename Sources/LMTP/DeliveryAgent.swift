@@ -62,12 +62,16 @@ public struct Envelope: Sendable {
     public var date: String?
     /// `MAIL FROM:<...> SMTPUTF8` (RFC 6531): addresses and header fields may be UTF-8.
     public var internationalized: Bool
+    /// `BODY=BINARYMIME` (RFC 3030): the body after the header block is stored byte for byte, so
+    /// it may hold CRLF, bare CR and NUL.
+    public var binaryBody: Bool
 
-    public init(sender: String, authorizedIdentity: String?, internationalized: Bool = false, sessionID: String,
-                messageID: String? = nil, date: String? = nil) {
+    public init(sender: String, authorizedIdentity: String?, internationalized: Bool = false, binaryBody: Bool = false,
+                sessionID: String, messageID: String? = nil, date: String? = nil) {
         self.sender = sender
         self.authorizedIdentity = authorizedIdentity
         self.internationalized = internationalized
+        self.binaryBody = binaryBody
         self.sessionID = sessionID
         self.messageID = messageID
         self.date = date

@@ -20,6 +20,9 @@ extension LMTPSession {
     /// Answers what follows `RCPT `.
     func recipient(_ arguments: [UInt8]) -> [String] {
         guard let mail = transaction.mail else { return [Reply.needMail] }
+        // The message has begun arriving: its spool and header block were made for the
+        // recipients known then.
+        if case .receiving = chunks { return [Reply.recipientAfterChunks] }
         switch EnvelopeCommands.parseRecipient(arguments, internationalized: mail.smtputf8, settings: settings) {
         case .failure(let reply):
             logger.info("RCPT refused", metadata: ["reply": "\(reply.text)"])

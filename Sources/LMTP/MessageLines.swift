@@ -88,12 +88,21 @@ final class MessageLines {
         sink.append(bytes)
     }
 
-    /// Ends the message: a header block without a blank line is closed, the spool gets the rest.
+    /// Ends the message: a last line without its line end (BDAT does not promise one) is ended,
+    /// a header block without a blank line is closed, the spool gets the rest. A BINARYMIME
+    /// body stays as it came.
     func finish() {
-        if messageError == nil && inHeaders && !partialLine.isEmpty { flushPartialLine(endsLine: false) }
+        if messageError == nil && inHeaders {
+            if !partialLine.isEmpty {
+                flushPartialLine(endsLine: true)
+            } else if !atLineStart {
+                inspect(UnsafeRawBufferPointer(start: nil, count: 0), startsLine: false, endsLine: true)
+            }
+        }
         if messageError == nil && inHeaders, let error = headers.finish(into: sink) {
             reject(error)
         }
+        if messageError == nil && !inHeaders && !binaryBody && !atLineStart { sink.append(byte: 0x0A) }
         sink.finish()
     }
 

@@ -109,6 +109,7 @@ enum Reply {
     static let noRecipients = "503 5.5.1 No recipients"
     /// RFC 3030: a transaction uses DATA or BDAT, never both; BINARYMIME needs BDAT.
     static let dataAfterChunks = "503 5.5.1 DATA not allowed after BDAT"
+    static let recipientAfterChunks = "503 5.5.1 RCPT not allowed after BDAT"
     static let binaryNeedsChunks = "503 5.5.1 BODY=BINARYMIME requires BDAT"
     static func chunkReceived(_ octets: Int) -> String { "250 2.0.0 \(octets) octets received" }
     /// The chunk's size cannot be read: where the next command starts is unknown.

@@ -37,6 +37,7 @@ struct Transaction<Resolved> {
             sender: mail?.sender ?? "",
             authorizedIdentity: mail?.authorizedIdentity,
             internationalized: mail?.smtputf8 ?? false,
+            binaryBody: mail?.body == .binaryMIME,
             sessionID: sessionID,
             messageID: messageID,
             date: date

@@ -43,6 +43,22 @@ struct ChunkingTests {
         #expect(zero.agent.storedText == addedHeaders() + "Subject: b\n\nbody\n")
     }
 
+    @Test("RCPT once chunks have begun: 503, and the message goes to the recipients it was begun for")
+    func recipientAfterChunks() {
+        let result = runSession(Self.envelope + Self.chunk("Subject: r\r\n\r\n") + "RCPT TO:<bob>\r\n" + Self.chunk("x\r\n", last: true))
+        #expect(Self.afterEnvelope(result) == ["250 2.0.0 14 octets received", "503 5.5.1 RCPT not allowed after BDAT",
+                                               "250 2.1.5 Success SESSIONID=<\(Fixture.id(2))>"])
+        #expect(result.agent.delivered.first?.recipients.map(\.user) == ["alice"])
+    }
+
+    @Test("a message whose last line has no line end is stored with one, header block or body")
+    func lastLineWithoutLineEnd() {
+        let body = runSession(Self.envelope + Self.chunk("Subject: a\r\n\r\nno end", last: true))
+        #expect(body.agent.storedText == addedHeaders() + "Subject: a\n\nno end\n")
+        let header = runSession(Self.envelope + Self.chunk("Subject: on", last: false) + Self.chunk("ly", last: true))
+        #expect(header.agent.storedText == addedHeaders() + "Subject: only\n")
+    }
+
     @Test("one reply per accepted recipient after LAST, with each recipient's result")
     func perRecipientReplies() {
         let agent = FakeAgent()
