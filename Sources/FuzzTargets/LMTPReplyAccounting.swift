@@ -64,7 +64,11 @@ struct LMTPReplyAccounting {
             let number = lineNumber
             let reply = next("line \(number): \(String(decoding: line.prefix(80), as: UTF8.self))")
             afterChallenge = reply.number == 334
-            if reply.number == 250 && ChunkLine.endsTransaction(line) { receivingChunks = false }
+            if reply.number == 250 && ChunkLine.endsTransaction(line) && receivingChunks {
+                // The half-received message is discarded: its spool gets no replies.
+                receivingChunks = false
+                messageReplies.append([])
+            }
             switch reply.number {
             case 354:
                 let spool = messageReplies.count
@@ -115,7 +119,10 @@ struct LMTPReplyAccounting {
                 receivingChunks = true
             } else {
                 require(!reply.isSuccess, "a chunk answered \(reply.text)")
-                if reply.text.hasPrefix("503") || reply.text.hasPrefix("530") || reply.text.hasPrefix("430") { receivingChunks = false }
+                // Only a malformed BDAT line is refused while a message is being received; the
+                // message goes on.
+                require(!receivingChunks || reply.text == "501 5.5.4 Unrecognized parameters",
+                        "a chunk of a message being received refused: \(reply.text)")
             }
             return
         }
