@@ -1,13 +1,14 @@
-// lmtp-bench: delivers N 4 KiB messages through lmtpd, over one session and over fresh
-// sessions, and prints the rates beside the disk's floor measured in the same run (write 4 KiB,
-// fsync, rename into new/, fsync new/, serially): the most a one-at-a-time durable delivery
-// can reach on this disk.
+// lmtp-bench: delivers N messages of each kind through lmtpd (4 KiB and 100 KiB, with DATA and
+// with BDAT, 4 KiB through a 50-rule Sieve script; each kind over one session, and 4 KiB over
+// fresh sessions) and prints the rates beside the disk's floor measured in the same run (write
+// 4 KiB, fsync, rename into new/, fsync new/, serially): the most a one-at-a-time durable
+// delivery can reach on this disk.
 //
 // usage: lmtp-bench [messages] [directory]   (default 1000, ./var/bench; keep it off tmpfs)
 // LMTP_BENCH_CONFIG: extra imapd.conf lines (e.g. "duplicatesuppression: no").
-// The floor, the one-session run and a one-session run to a user with a 50-rule Sieve script
-// (header, address, list and body tests; the last rule files the message with a flag) alternate
-// in five rounds, so that a disk whose speed drifts (other load, writeback) affects all alike.
+// The floor and the one-session kinds (the Sieve one to a user with a 50-rule script: header,
+// address, list and body tests; the last rule files the message with a flag) alternate in five
+// rounds, so that a disk whose speed drifts (other load, writeback) affects all alike.
 import Foundation
 import Glibc
 import POSIXCore
@@ -63,12 +64,19 @@ if getuid() == 0 {
 // A realistic message: it has a Message-ID and a Date, so duplicate suppression (SQLite) is
 // on the path, as it is for real mail.
 let line = String(repeating: "x", count: 62) + "\r\n"
-let filler = String(repeating: line, count: 3800 / line.utf8.count + 1)
-func envelope(to user: String) -> [UInt8] { Array(("MAIL FROM:<a@example.org>\r\nRCPT TO:<\(user)>\r\nDATA\r\n").utf8) }
-func payload(_ id: String) -> [UInt8] {
+
+/// How the message crosses the wire: DATA (wait for 354, dot-terminated) or BDAT (RFC 3030,
+/// pipelined with MAIL and RCPT, in chunks of at most 128 KiB as Dovecot's LMTP client sends).
+enum Framing { case data, bdat }
+
+/// The body filler of about `size` bytes.
+func filler(_ size: Int) -> String { String(repeating: line, count: size / line.utf8.count + 1) }
+let fillers = [4096: filler(3800), 102_400: filler(100_000)]
+
+func message(_ id: String, size: Int) -> [UInt8] {
     let headers = "Subject: benchmark\r\nFrom: a@example.org\r\nDate: Wed, 25 Nov 2026 03:00:00 +0000\r\n"
         + "Message-ID: <bench-\(id)@example.org>\r\n\r\n"
-    return Array((headers + filler + ".\r\n").utf8)
+    return Array((headers + fillers[size]!).utf8)
 }
 
 // MARK: the disk's floor
@@ -101,10 +109,14 @@ final class Session {
     var buffer = [UInt8](repeating: 0, count: 65536)
     /// Messages sent by this session (numbers the Message-IDs).
     var sent = 0
-    let message: [UInt8]
+    let user: String
+    let size: Int
+    let framing: Framing
 
-    init(to user: String = "bench") {
-        message = envelope(to: user)
+    init(to user: String = "bench", size: Int = 4096, framing: Framing = .data) {
+        self.user = user
+        self.size = size
+        self.framing = framing
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
         guard makePipe(&inPipe), makePipe(&outPipe) else { fail("pipe failed") }
         var actions = posix_spawn_file_actions_t()
@@ -141,10 +153,24 @@ final class Session {
     }
 
     func deliverOne() {
-        send(message)
-        expect("354")
         sent += 1
-        send(payload("\(pid)-\(sent)"))
+        let body = message("\(pid)-\(sent)", size: size)
+        let envelope = Array("MAIL FROM:<a@example.org>\r\nRCPT TO:<\(user)>\r\n".utf8)
+        switch framing {
+        case .data:
+            send(envelope + Array("DATA\r\n".utf8))
+            expect("354")
+            send(body + Array(".\r\n".utf8))
+        case .bdat:
+            var out = envelope
+            var offset = 0
+            repeat {
+                let end = min(body.count, offset + 131_072)
+                out += Array("BDAT \(end - offset)\(end == body.count ? " LAST" : "")\r\n".utf8) + body[offset..<end]
+                offset = end
+            } while offset < body.count
+            send(out)
+        }
         expect("250 2.1.5")
     }
 
@@ -172,47 +198,66 @@ func measureFreshSessions(_ n: Int) -> Double {
 
 guard access(lmtpd, X_OK) == 0 else { fail("no lmtpd at \(lmtpd): build first (swift build -c release)") }
 signal(SIGPIPE, SIG_IGN)
-let rounds = 5
-let perRound = max(1, count / rounds)
-var floorSeconds = 0.0, sessionSeconds = 0.0, sieveSeconds = 0.0
-let session = Session(), sieveSession = Session(to: "sieve")
-for s in [session, sieveSession] {
-    s.send(Array("LHLO bench\r\n".utf8))
-    s.expect("250 Ok")
+
+/// One kind of delivery measured over a single long session.
+final class Workload {
+    let label: String
+    let session: Session
+    var seconds = 0.0
+    init(_ label: String, _ session: Session) {
+        self.label = label
+        self.session = session
+    }
+}
+let dataSmall = Workload("lmtpd, one session, DATA 4 KiB", Session())
+let sieve = Workload("lmtpd, one session, 50-rule Sieve script", Session(to: "sieve"))
+let bdatSmall = Workload("lmtpd, one session, BDAT 4 KiB", Session(framing: .bdat))
+let dataLarge = Workload("lmtpd, one session, DATA 100 KiB", Session(size: 102_400))
+let bdatLarge = Workload("lmtpd, one session, BDAT 100 KiB", Session(size: 102_400, framing: .bdat))
+let workloads = [dataSmall, sieve, bdatSmall, dataLarge, bdatLarge]
+for workload in workloads {
+    workload.session.send(Array("LHLO bench\r\n".utf8))
+    workload.session.expect("250 Ok")
 }
 func timed(_ body: () -> Void) -> Double {
     let start = MonotonicClock.now()
     body()
     return MonotonicClock.now() - start
 }
+let rounds = 5
+let perRound = max(1, count / rounds)
+var floorSeconds = 0.0
 for round in 0..<rounds {
     floorSeconds += Double(perRound) / measureFloor(perRound, round: round)
-    // Which session goes first alternates: the one after pays for the other's writeback.
-    for sieveTurn in round % 2 == 0 ? [false, true] : [true, false] {
-        if sieveTurn {
-            sieveSeconds += timed { for _ in 0..<perRound { sieveSession.deliverOne() } }
-        } else {
-            sessionSeconds += timed { for _ in 0..<perRound { session.deliverOne() } }
-        }
+    // The order turns each round: the one after pays for the others' writeback.
+    for index in workloads.indices {
+        let workload = workloads[(index + round) % workloads.count]
+        workload.seconds += timed { for _ in 0..<perRound { workload.session.deliverOne() } }
     }
 }
-session.quit()
-sieveSession.quit()
-let floor = Double(perRound * rounds) / floorSeconds
-let one = Double(perRound * rounds) / sessionSeconds
-let sieve = Double(perRound * rounds) / sieveSeconds
+for workload in workloads { workload.session.quit() }
+let measured = Double(perRound * rounds)
+let floor = measured / floorSeconds
+func rate(_ workload: Workload) -> Double { measured / workload.seconds }
 let fresh = measureFreshSessions(max(1, count / 4))
-let delivered = (try? FileManager.default.contentsOfDirectory(atPath: partition.appendingPathComponent("bench/new").path).count) ?? 0
-print("lmtp-bench: \(count) messages of 4 KiB into \(base.path)")
-print(String(format: "  disk floor (write+fsync+rename+fsync dir)  %8.0f msg/s", floor))
-print(String(format: "  lmtpd, one session                         %8.0f msg/s  (%3.0f %% of floor)", one, one / floor * 100))
-print(String(format: "  lmtpd, one session, 50-rule Sieve script   %8.0f msg/s  (%3.0f %% of no script)", sieve, sieve / one * 100))
-print(String(format: "  lmtpd, fresh process+session per message   %8.0f msg/s", fresh))
-let expected = perRound * rounds + max(1, count / 4)
+func count(_ sub: String) -> Int { (try? FileManager.default.contentsOfDirectory(atPath: partition.appendingPathComponent(sub).path).count) ?? 0 }
+print("lmtp-bench: \(perRound * rounds) messages per kind into \(base.path)")
+func row(_ label: String, _ rate: Double, _ note: String = "") {
+    print("  " + label.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: " %8.0f msg/s", rate) + note)
+}
+func share(_ part: Double, of whole: Double, _ what: String) -> String { String(format: "  (%3.0f %% of ", part / whole * 100) + what + ")" }
+row("disk floor, 4 KiB (write+fsync+rename+fsync dir)", floor)
+row(dataSmall.label, rate(dataSmall), share(rate(dataSmall), of: floor, "floor"))
+row(sieve.label, rate(sieve), share(rate(sieve), of: rate(dataSmall), "DATA 4 KiB"))
+row(bdatSmall.label, rate(bdatSmall), share(rate(bdatSmall), of: rate(dataSmall), "DATA 4 KiB"))
+row(dataLarge.label, rate(dataLarge))
+row(bdatLarge.label, rate(bdatLarge), share(rate(bdatLarge), of: rate(dataLarge), "DATA 100 KiB"))
+row("lmtpd, fresh process+session per message", fresh)
+let expected = perRound * rounds * 4 + max(1, count / 4)
 let filed = (try? FileManager.default.contentsOfDirectory(atPath: partition.appendingPathComponent("sieve/.Bench/cur").path))?
     .filter { $0.hasSuffix(":2,S") }.count ?? 0
-print("  messages in new/: \(delivered) (expected \(expected)); filed by Sieve with \\Seen: \(filed) (expected \(perRound * rounds))")
-if delivered != expected || filed != perRound * rounds { exit(1) }
+print("  messages in bench/new/: \(count("bench/new")) (expected \(expected)); filed by Sieve with \\Seen: \(filed) (expected \(perRound * rounds))")
+if count("bench/new") != expected || filed != perRound * rounds { exit(1) }
 try? FileManager.default.removeItem(at: base)
 
 /// A pipe whose both ends are close-on-exec (spawn's dup2 clears the flag on the copies).
