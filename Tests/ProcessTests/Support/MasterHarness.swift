@@ -56,16 +56,19 @@ final class MasterHarness {
         try "SERVICES {\n\(services)\n}\n\(extra)\n".write(toFile: cyrusConf, atomically: true, encoding: .utf8)
     }
 
-    /// Starts minimaster; by default waits for "ready for work".
+    /// Starts minimaster; by default waits for "ready for work". Also starts it again after
+    /// it ended (`stop()`): the log is appended to, so only a new "ready for work" counts.
     func start(_ arguments: [String] = [], waitForReady: Bool = true) throws {
         let argv = [TestPaths.executable("minimaster"), "-M", cyrusConf, "-C", imapdConf, "-L", logPath,
                     "--drain-timeout", "10"] + arguments
         try ServiceUserHandover.prepare(bed.root)
+        let readyBefore = logLines(containing: "ready for work").count
+        exitStatus = nil
         pid = try Self.spawn(launcher?(argv) ?? argv)
         guard waitForReady else { return }
         var exited = false
         let ready = waitUntil(timeout: 20) {
-            if self.log().contains("ready for work") { return true }
+            if self.logLines(containing: "ready for work").count > readyBefore { return true }
             exited = self.waitExit(timeout: 0) != nil
             return exited
         }
@@ -116,9 +119,11 @@ final class MasterHarness {
         return code
     }
 
-    /// SIGTERM and wait.
+    /// SIGTERM and wait; once minimaster has been reaped, only its exit status (its PID may
+    /// belong to another process by then).
     @discardableResult
     func stop(timeout: Double = 20) -> Int32? {
+        if let exitStatus { return exitStatus }
         signal(SIGTERM)
         return waitExit(timeout: timeout)
     }
