@@ -29,10 +29,10 @@ struct ChunkLine {
         last = Self.lowered(rest) == Array(" last".utf8)
     }
 
-    /// `RSET` or `LHLO <name>`: after their 250 no message is being received.
+    /// `RSET`: after its 250 no message is being received. (LHLO keeps the transaction, as
+    /// Cyrus's does.)
     static func endsTransaction(_ line: ArraySlice<UInt8>) -> Bool {
-        let text = lowered(line.last == 0x0D ? line.dropLast() : line)
-        return text == Array("rset".utf8) || text.starts(with: "lhlo ".utf8)
+        lowered(line.last == 0x0D ? line.dropLast() : line) == Array("rset".utf8)
     }
 
     private static func lowered(_ bytes: ArraySlice<UInt8>) -> [UInt8] {

@@ -65,7 +65,7 @@ struct LMTPReplyAccounting {
             let reply = next("line \(number): \(String(decoding: line.prefix(80), as: UTF8.self))")
             afterChallenge = reply.number == 334
             if reply.number == 250 && ChunkLine.endsTransaction(line) && receivingChunks {
-                // The half-received message is discarded: its spool gets no replies.
+                // RSET discards the half-received message: its spool gets no replies.
                 receivingChunks = false
                 messageReplies.append([])
             }
