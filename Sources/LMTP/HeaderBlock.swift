@@ -49,7 +49,10 @@ struct HeaderBlock {
         if !sender.isEmpty && !senderHasDomain { returnPath += "@\(settings.servername)" }
         let name = lhloName.flatMap { $0.isEmpty ? nil : $0 } ?? Self.unknownClientName
         var lines = "Return-Path: <\(returnPath)>\n"
-        if let deliveredTo { lines += "Delivered-To: \(HeaderText.sanitized(deliveredTo))\n" }
+        if let deliveredTo {
+            let value = internationalized ? HeaderText.sanitizedUTF8(deliveredTo) : HeaderText.sanitized(deliveredTo)
+            lines += "Delivered-To: \(value)\n"
+        }
         lines += "Received: from \(name) (\(client.receivedDescription))\n"
         if let identity = authorizedIdentity {
             // Inside a comment: parentheses and backslashes would end or escape it.

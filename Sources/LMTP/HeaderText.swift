@@ -6,6 +6,22 @@ enum HeaderText {
         sanitized(bytes: Array(text.utf8), limit: limit)
     }
 
+    /// For an SMTPUTF8 transaction (RFC 6532): control characters replaced by `?`, other
+    /// characters kept, cut at a character boundary within `limit` bytes, trimmed of spaces.
+    static func sanitizedUTF8(_ text: String, limit: Int = 998) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            let kept: Unicode.Scalar = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar
+            count += String(kept).utf8.count
+            if count > limit { break }
+            out.unicodeScalars.append(kept)
+        }
+        while out.last == " " { out.removeLast() }
+        while out.first == " " { out.removeFirst() }
+        return out
+    }
+
     /// Same, from bytes (which need not be UTF-8).
     static func sanitized<Bytes: Collection>(bytes: Bytes, limit: Int = 998) -> String
     where Bytes.Element == UInt8 {

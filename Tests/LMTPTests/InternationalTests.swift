@@ -37,6 +37,19 @@ struct InternationalTests {
         #expect(result.agent.storedText == stored + "From: Jörg <jörg@exämple.org>\nSubject: Grüße aus Köln\n\nHallo José\n")
     }
 
+    @Test("Received: names UTF8LMTP, UTF8LMTPA, UTF8LMTPS and UTF8LMTPSA as RFC 6531 registers them; Delivered-To keeps UTF-8",
+          arguments: [(false, false, "UTF8LMTP"), (true, false, "UTF8LMTPA"), (false, true, "UTF8LMTPS"), (true, true, "UTF8LMTPSA")])
+    func receivedProtocol(authenticated: Bool, tls: Bool, name: String) {
+        var settings = Fixture.settings
+        settings.deliveredTo = true
+        let block = HeaderBlock(sender: "jörg@exämple.org", senderHasDomain: true, authorizedIdentity: nil,
+                                lhloName: "c", client: .unixSocket, authenticated: authenticated, internationalized: true,
+                                sessionID: "id-1", date: LocalTime(unixTime: 0, utcOffsetSeconds: 0), settings: settings,
+                                deliveredTo: "josé@example.org", tlsComment: tls ? "TLSv1.3 cipher" : nil)
+        #expect(block.text.hasPrefix("Return-Path: <jörg@exämple.org>\nDelivered-To: josé@example.org\n"))
+        #expect(block.text.contains(" with \(name)\(tls ? "\n" : " id")"), "\(block.text)")
+    }
+
     @Test("without SMTPUTF8, 8-bit header bytes are treated as before: munged to X (munge8bit)")
     func eightBitWithoutSMTPUTF8() {
         var settings = Fixture.settings
