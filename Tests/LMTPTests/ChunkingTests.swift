@@ -51,6 +51,25 @@ struct ChunkingTests {
         #expect(result.agent.delivered.first?.recipients.map(\.user) == ["alice"])
     }
 
+    @Test("the disk fills up between chunks: the chunks are still read and answered, each recipient gets DATA's 4xx after LAST")
+    func diskFullMidMessage() {
+        func run(_ message: String) -> SessionResult {
+            let agent = FakeAgent()
+            agent.spoolFailAfter = 40
+            agent.spoolFailure = .storageFull
+            return runSession(message, agent: agent)
+        }
+        let body = "Subject: full\r\n\r\n" + String(repeating: "0123456789\r\n", count: 20)
+        let bytes = Array(body.utf8)
+        let chunked = run(Self.envelope + Self.chunk(String(decoding: bytes[..<50], as: UTF8.self))
+            + Self.chunk(String(decoding: bytes[50...], as: UTF8.self), last: true) + "NOOP\r\n")
+        let data = run(Self.envelope + "DATA\r\n" + body + ".\r\nNOOP\r\n")
+        let failure = data.replies.dropLast().last ?? ""
+        #expect(failure.hasPrefix("4"), "\(data.replies)")
+        #expect(Array(chunked.replies.suffix(3)) == ["250 2.0.0 50 octets received", failure, "250 2.0.0 ok"], "\(chunked.replies)")
+        #expect(chunked.agent.delivered.isEmpty && chunked.agent.discarded.count == 1)
+    }
+
     @Test("a message whose last line has no line end is stored with one, header block or body")
     func lastLineWithoutLineEnd() {
         let body = runSession(Self.envelope + Self.chunk("Subject: a\r\n\r\nno end", last: true))
