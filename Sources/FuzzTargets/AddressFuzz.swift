@@ -91,7 +91,9 @@ enum AddressFuzz {
         for template in templates {
             guard let path = template.path(for: mailbox, root: root) else { continue }
             let base = template.isAbsolute ? "/srv/mail/" : root + "/"
-            require(path.hasPrefix(base), "\(template.text) puts \(mailbox) at \(path), outside \(base)")
+            // Bytes, not Characters: a name may start with a combining mark, which String's
+            // hasPrefix joins to the "/" before it.
+            require(path.utf8.starts(with: base.utf8), "\(template.text) puts \(mailbox) at \(path), outside \(base)")
             let components = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
             for component in components {
                 require(!component.isEmpty, "\(template.text) gives an empty component for \(mailbox): \(path)")

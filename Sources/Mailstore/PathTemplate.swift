@@ -56,7 +56,7 @@ public struct PathTemplate: Sendable, Equatable {
         var result: [String] = []
         for part in expanded.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             guard let component = String(part) else { return nil }
-            if component == "." || component == ".." { return nil }
+            if part.elementsEqual(".".utf8) || part.elementsEqual("..".utf8) { return nil }
             if part.count > MailboxAddress.maximumComponentBytes { return nil }
             result.append(component)
         }
