@@ -1,20 +1,23 @@
 import Logging
 
 /// A message arriving in BDAT chunks: none yet in this transaction, or being received.
-enum ChunkedMessage<Spool> {
+enum ChunkedMessage<Spool, Resolved> {
     case none
-    case receiving(ChunkedSpool<Spool>)
+    case receiving(ChunkedSpool<Spool, Resolved>)
 }
 
 /// What one chunked message is written through, from its first chunk to its last.
-final class ChunkedSpool<Spool> {
+final class ChunkedSpool<Spool, Resolved> {
     let spool: Spool
+    /// The recipients the message was begun for (RCPT is refused once chunks arrive).
+    let recipients: [AcceptedRecipient<Resolved>]
     let sink: SpoolWriter
     let headers: HeaderInspector
     let lines: MessageLines
 
-    init(spool: Spool, sink: SpoolWriter, headers: HeaderInspector, binaryBody: Bool) {
+    init(spool: Spool, recipients: [AcceptedRecipient<Resolved>], sink: SpoolWriter, headers: HeaderInspector, binaryBody: Bool) {
         self.spool = spool
+        self.recipients = recipients
         self.sink = sink
         self.headers = headers
         lines = MessageLines(sink: sink, headers: headers, binaryBody: binaryBody)
@@ -37,7 +40,7 @@ extension LMTPSession {
             return .failed("invalid BDAT chunk size")
         }
         let target = destination(of: parsed, replies)
-        let message: ChunkedSpool<Agent.Spool>?
+        let message: ChunkedSpool<Agent.Spool, Agent.Resolved>?
         if case .message(let receiving) = target { message = receiving } else { message = nil }
 
         isReceivingMessage = true
@@ -65,14 +68,14 @@ extension LMTPSession {
         message.lines.finish()
         chunks = .none
         replies.send(finish(message.spool, sink: message.sink, messageError: message.lines.messageError,
-                            headers: message.headers, recipients: transaction.recipients))
+                            headers: message.headers, recipients: message.recipients))
         endTransaction()
         return nil
     }
 
     /// Where a chunk's octets go.
     private enum ChunkTarget {
-        case message(ChunkedSpool<Agent.Spool>)
+        case message(ChunkedSpool<Agent.Spool, Agent.Resolved>)
         /// Read and dropped; these lines answer the chunk.
         case refused([String])
         /// Read and dropped; the chunk is answered already (no spool could be opened).
@@ -93,7 +96,8 @@ extension LMTPSession {
         // way are then refused for want of MAIL.
         guard let (spool, sink, headers) = openMessage(recipients, replies) else { return .answered }
         transaction.noteChunk()
-        let message = ChunkedSpool(spool: spool, sink: sink, headers: headers, binaryBody: mail.body == .binaryMIME)
+        let message = ChunkedSpool(spool: spool, recipients: recipients, sink: sink, headers: headers,
+                                   binaryBody: mail.body == .binaryMIME)
         chunks = .receiving(message)
         return .message(message)
     }

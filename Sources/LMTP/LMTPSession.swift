@@ -42,7 +42,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     var authenticated = false
     var transaction = Transaction<Agent.Resolved>()
     /// The message of this transaction arriving in BDAT chunks (see `LMTPSession+Chunking`).
-    var chunks = ChunkedMessage<Agent.Spool>.none
+    var chunks = ChunkedMessage<Agent.Spool, Agent.Resolved>.none
     /// STARTTLS for this connection (nil: TLS not configured); see `LMTPSession+StartTLS`.
     var tlsUpgrader: TLSUpgrader?
     /// Whether the connection runs over TLS (after a successful STARTTLS).
