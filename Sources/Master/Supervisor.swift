@@ -5,13 +5,14 @@ import Systemd
 
 /// The one event loop of minimaster. Single-threaded: each turn is a pass, then one wait on
 /// the ``EventSource``s: the signal self-pipe, every listener (its status pipe, and its socket
-/// when it qualifies for an on-demand fork), the systemd link, and timers for fork-rate
-/// wake-ups, the drain deadline and the janitor. Another source (a control socket, say) is one
-/// more entry in ``sources``.
+/// when it qualifies for an on-demand fork), the systemd link, the EVENTS schedule, and timers
+/// for fork-rate wake-ups, the drain deadline and the janitor. Another source (a control
+/// socket, say) is one more entry in ``sources``.
 ///
 /// One pass: collect signals (shutdown, SIGHUP reload) → drain the status pipes → reap exited
 /// children (`waitpid(-1, WNOHANG)` until none; after the pipes, so a child's last message
-/// is seen before its exit) → prefork / babysit / on-demand forks, or the shutdown step →
+/// is seen before its exit) → start the EVENTS due (after the reaping, so a run that just
+/// ended is not taken for one still going) → prefork / babysit / on-demand forks, or the shutdown step →
 /// forget removed listeners without children → systemd (watchdog, readiness, status) → wait.
 final class Supervisor {
     struct Settings {
@@ -42,6 +43,8 @@ final class Supervisor {
     let activatedSockets: ActivatedSockets
     /// Notifications to systemd.
     let manager: ServiceManagerLink
+    /// EVENTS entries (scheduled by ``Master`` once START has run, again on every reload).
+    let events: ScheduledEvents
     private var nextID: ListenerID = 1
     /// Fork-rate wake-ups and shutdown steps: set by each pass.
     private let passTimer = WakeTimer()
@@ -60,7 +63,8 @@ final class Supervisor {
         self.manager = manager ?? ServiceManagerLink(isActive: false, watchdogMicroseconds: nil, now: MonotonicClock.now())
         baseEnvironment = Self.currentEnvironment()
         janitorTimer = WakeTimer(deadline: MonotonicClock.now() + settings.janitorInterval)
-        sources = [signals, self.manager, passTimer, janitorTimer]
+        events = ScheduledEvents(lookup: settings.lookup, environment: baseEnvironment, logger: logger)
+        sources = [signals, self.manager, events, passTimer, janitorTimer]
     }
 
     func makeListenerID() -> ListenerID {
@@ -84,6 +88,7 @@ final class Supervisor {
             }
             drainStatusPipes()
             reapChildren(now: MonotonicClock.now())
+            if shutdown == nil { events.runDue() }
             if shutdown != nil {
                 if let status = shutdownStep(now: MonotonicClock.now()) { return status }
                 passTimer.deadline = shutdown?.nextWake
