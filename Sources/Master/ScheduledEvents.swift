@@ -40,7 +40,8 @@ final class ScheduledEvents: EventSource {
     func load(_ events: [EventEntry], now: Double = wallClock()) {
         schedule = EventSchedule(events: events, now: now, zone: zone, previous: schedule)
         for entry in schedule.entries {
-            let first = entry.nextRun.map { $0 <= now ? "first run now" : "next run \(SystemTimeZone.format($0))" } ?? "not run"
+            let next = entry.nextRun ?? now
+            let first = next <= now ? "first run now" : "next run \(SystemTimeZone.format(next))"
             logger.info("event \(entry.event.name) scheduled \(entry.timing), \(first): \(entry.event.argv.joined(separator: " "))")
         }
     }

@@ -12,8 +12,9 @@ import Systemd
 /// One pass: collect signals (shutdown, SIGHUP reload) → drain the status pipes → reap exited
 /// children (`waitpid(-1, WNOHANG)` until none; after the pipes, so a child's last message
 /// is seen before its exit) → start the EVENTS due (after the reaping, so a run that just
-/// ended is not taken for one still going) → prefork / babysit / on-demand forks, or the shutdown step →
-/// forget removed listeners without children → systemd (watchdog, readiness, status) → wait.
+/// ended is not taken for one still going) and prefork / babysit / on-demand forks, or the
+/// shutdown step → forget removed listeners without children → systemd (watchdog, readiness,
+/// status) → wait.
 final class Supervisor {
     struct Settings {
         var backlog: Int32 = 32
@@ -51,7 +52,7 @@ final class Supervisor {
     /// The next janitor run.
     private let janitorTimer: WakeTimer
     /// What the loop waits on besides the listeners (which come and go with reloads).
-    private var sources: [any EventSource]
+    private let sources: [any EventSource]
     private let wait = EventWait()
 
     init(configuration: MasterConfiguration, settings: Settings, logger: Logger,
@@ -88,11 +89,11 @@ final class Supervisor {
             }
             drainStatusPipes()
             reapChildren(now: MonotonicClock.now())
-            if shutdown == nil { events.runDue() }
             if shutdown != nil {
                 if let status = shutdownStep(now: MonotonicClock.now()) { return status }
                 passTimer.deadline = shutdown?.nextWake
             } else {
+                events.runDue()
                 passTimer.deadline = spawnPass(now: MonotonicClock.now())
             }
             forgetFinishedListeners()

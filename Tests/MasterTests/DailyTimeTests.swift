@@ -38,13 +38,15 @@ struct DailyTimeTests {
         #expect(halfPastTwo.first(atOrAfter: Double(utc(2026, 3, 29, 0, 59))) == sunday)
     }
 
-    @Test("spring forward: a time after the jump keeps its wall-clock time (a 23-hour day)")
-    func springForwardAfterJump() {
-        let four = daily(400)
-        let saturday = berlin(2026, 3, 28, 4, 0), sunday = berlin(2026, 3, 29, 4, 0)
-        #expect(four.next(after: Double(saturday)) == sunday)
-        #expect(sunday - saturday == 23 * 3600)
-        #expect(sunday == utc(2026, 3, 29, 2, 0))
+    /// The Sundays of 2026's changes: spring forward (23-hour day), fall back (25-hour day).
+    static let changeSundays: [(month: Int, sunday: Int, hours: Int, utcHour: Int)] = [(3, 29, 23, 2), (10, 25, 25, 3)]
+
+    @Test("a time after the change keeps its wall-clock time (a 23- or 25-hour day)", arguments: changeSundays)
+    func afterTheChange(change: (month: Int, sunday: Int, hours: Int, utcHour: Int)) {
+        let saturday = berlin(2026, change.month, change.sunday - 1, 4, 0)
+        let sunday = daily(400).next(after: Double(saturday))
+        #expect(sunday == utc(2026, change.month, change.sunday, change.utcHour, 0))
+        #expect(sunday - saturday == change.hours * 3600)
     }
 
     @Test("fall back: 02:30 happens twice on 25 October 2026; it runs at the first (CEST) only")
@@ -58,14 +60,6 @@ struct DailyTimeTests {
         #expect(following == utc(2026, 10, 26, 1, 30))  // Monday 02:30 CET
         // Started between the two: the repeated hour does not count as a new day's run.
         #expect(halfPastTwo.first(atOrAfter: Double(utc(2026, 10, 25, 1, 0))) == utc(2026, 10, 26, 1, 30))
-    }
-
-    @Test("fall back: a time after the change keeps its wall-clock time (a 25-hour day)")
-    func fallBackAfterChange() {
-        let four = daily(400)
-        let saturday = berlin(2026, 10, 24, 4, 0), sunday = berlin(2026, 10, 25, 4, 0)
-        #expect(four.next(after: Double(saturday)) == sunday)
-        #expect(sunday - saturday == 25 * 3600)
     }
 
     @Test("a zone west of UTC and one with a half-hour daylight saving shift")

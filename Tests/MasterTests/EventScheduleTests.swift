@@ -6,8 +6,10 @@ import Testing
 struct EventScheduleTests {
     let zone = NamedZone("Europe/Berlin")
 
-    func events(_ body: String) throws -> [EventEntry] {
-        try CyrusConf.parse("SERVICES {\n}\nEVENTS {\n\(body)\n}\n", path: "/test/cyrus.conf", mode: .cyrusCompatible).events
+    /// The schedule of the EVENTS entries `body`, built at `now` (replacing `previous`).
+    func makeSchedule(_ body: String, at now: Double, replacing previous: EventSchedule? = nil) throws -> EventSchedule {
+        let events = try CyrusConf.parse("SERVICES {\n}\nEVENTS {\n\(body)\n}\n", path: "/test/cyrus.conf", mode: .cyrusCompatible).events
+        return EventSchedule(events: events, now: now, zone: zone, previous: previous)
     }
 
     /// Everything due at `now`, started as pids from `firstPID` on; returns the actions.
@@ -27,7 +29,7 @@ struct EventScheduleTests {
     @Test("period: first run at once, then N minutes after each run; a run still going is not started twice")
     func period() throws {
         let t0 = Double(berlin(2026, 6, 10, 12, 0))
-        var schedule = EventSchedule(events: try events("  checkpoint cmd=\"ctl_cyrusdb -c\" period=30"), now: t0, zone: zone)
+        var schedule = try makeSchedule("  checkpoint cmd=\"ctl_cyrusdb -c\" period=30", at: t0)
         #expect(schedule.nextRun == t0)
         #expect(runDue(&schedule, at: t0) == [.start(0)])
         #expect(schedule.nextRun == t0 + 1800)
@@ -45,7 +47,7 @@ struct EventScheduleTests {
     @Test("no period (or a negative one): one run at once, then never")
     func once() throws {
         let t0 = Double(berlin(2026, 6, 10, 12, 0))
-        var schedule = EventSchedule(events: try events("  once cmd=\"tls_prune\"\n  negative cmd=\"squatter\" period=-5"), now: t0, zone: zone)
+        var schedule = try makeSchedule("  once cmd=\"tls_prune\"\n  negative cmd=\"squatter\" period=-5", at: t0)
         #expect(runDue(&schedule, at: t0) == [.start(0), .start(1)])
         #expect(schedule.nextRun == nil)
         #expect(runDue(&schedule, at: t0 + 86_400 * 7).isEmpty)
@@ -54,7 +56,7 @@ struct EventScheduleTests {
     @Test("at=HHMM: not at startup; daily at that local time; period is ignored")
     func daily() throws {
         let t0 = Double(berlin(2026, 6, 10, 12, 0))
-        var schedule = EventSchedule(events: try events("  expire cmd=\"cyr_expire -E 3\" at=0400 period=5"), now: t0, zone: zone)
+        var schedule = try makeSchedule("  expire cmd=\"cyr_expire -E 3\" at=0400 period=5", at: t0)
         #expect(runDue(&schedule, at: t0).isEmpty)
         let four = Double(berlin(2026, 6, 11, 4, 0))
         #expect(schedule.nextRun == four)
@@ -66,7 +68,7 @@ struct EventScheduleTests {
     @Test("at=0230 over the spring-forward night runs once, at 03:00 CEST")
     func dailyAcrossSpringForward() throws {
         let saturday = Double(utc(2026, 3, 28, 1, 30))   // 02:30 CET
-        var schedule = EventSchedule(events: try events("  nightly cmd=\"squatter\" at=0230"), now: saturday - 60, zone: zone)
+        var schedule = try makeSchedule("  nightly cmd=\"squatter\" at=0230", at: saturday - 60)
         #expect(runDue(&schedule, at: saturday) == [.start(0)])
         _ = schedule.exited(pid: 100, exit: .normal)
         let sunday = Double(utc(2026, 3, 29, 1, 0))      // 03:00 CEST
@@ -78,11 +80,11 @@ struct EventScheduleTests {
     @Test("several due at once: earliest planned first, ties in file order")
     func order() throws {
         let t0 = Double(berlin(2026, 6, 10, 3, 59))
-        var schedule = EventSchedule(events: try events("""
+        var schedule = try makeSchedule("""
               daily cmd="a" at=0400
               first cmd="b" period=1
               second cmd="c" period=1
-            """), now: t0, zone: zone)
+            """, at: t0)
         #expect(runDue(&schedule, at: t0) == [.start(1), .start(2)])
         _ = schedule.exited(pid: 100, exit: .normal)
         _ = schedule.exited(pid: 101, exit: .normal)
@@ -93,27 +95,27 @@ struct EventScheduleTests {
     @Test("two identical entries due together: the second is the first one still running")
     func identicalEntries() throws {
         let t0 = Double(berlin(2026, 6, 10, 12, 0))
-        var schedule = EventSchedule(events: try events("  twin cmd=\"x\" period=5\n  twin cmd=\"x\" period=5"), now: t0, zone: zone)
+        var schedule = try makeSchedule("  twin cmd=\"x\" period=5\n  twin cmd=\"x\" period=5", at: t0)
         #expect(runDue(&schedule, at: t0) == [.start(0), .stillRunning(1, pid: 100, since: t0)])
     }
 
     @Test("a reload starts over from the new entries and keeps what the same name and command did")
     func reload() throws {
         let t0 = Double(berlin(2026, 6, 10, 12, 0))
-        var old = EventSchedule(events: try events("""
+        var old = try makeSchedule("""
               checkpoint cmd="ctl_cyrusdb -c" period=30
               gone cmd="sleepy" period=30
               changed cmd="old-command" period=30
-            """), now: t0, zone: zone)
+            """, at: t0)
         #expect(runDue(&old, at: t0) == [.start(0), .start(1), .start(2)])
         _ = old.exited(pid: 100, exit: .exited(3))
         _ = old.exited(pid: 102, exit: .normal)
         let t1 = t0 + 600
-        var new = EventSchedule(events: try events("""
+        var new = try makeSchedule("""
               checkpoint cmd="ctl_cyrusdb -c" period=30
               changed cmd="new-command" period=30
               nightly cmd="squatter" at=0400
-            """), now: t1, zone: zone, previous: old)
+            """, at: t1, replacing: old)
         // Period entries run again at once after the reload; the daily one waits for 04:00.
         #expect(new.nextRun == t1)
         let status = new.statuses
@@ -130,7 +132,7 @@ struct EventScheduleTests {
     @Test("statuses: last start, last exit, the run going on, the next run")
     func statuses() throws {
         let t0 = Double(berlin(2026, 6, 10, 12, 0))
-        var schedule = EventSchedule(events: try events("  checkpoint cmd=\"ctl_cyrusdb -c\" period=5"), now: t0, zone: zone)
+        var schedule = try makeSchedule("  checkpoint cmd=\"ctl_cyrusdb -c\" period=5", at: t0)
         #expect(schedule.statuses == [EventStatus(name: "checkpoint", command: ["ctl_cyrusdb", "-c"], timing: .every(minutes: 5),
                                                   lastStarted: nil, lastExit: nil, runningPID: nil, nextRun: t0)])
         _ = runDue(&schedule, at: t0)
