@@ -109,7 +109,7 @@ public enum ConfigReport {
                      })
         out.append("START (run to completion before services start):")
         out += table(["NAME", "LINE", "COMMAND"], conf.start.map { [$0.name, "\($0.line)", $0.argv.joined(separator: " ")] })
-        out.append("EVENTS (not run by minimaster yet):")
+        out.append("EVENTS (run while minimaster runs, first at startup unless daily):")
         out += table(["NAME", "LINE", "WHEN", "COMMAND"], conf.events.map { e in
             let when = e.at.map { "daily at \($0)" } ?? (e.period > 0 ? "every \(e.period) min" : "once at startup")
             return [e.name, "\(e.line)", when, e.argv.joined(separator: " ")]

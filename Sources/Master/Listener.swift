@@ -50,6 +50,11 @@ final class Listener {
     var throttle = FailureThrottle()
     /// After a failed fork(2): no new attempt before this time.
     var retryForkAt: Double?
+    /// Set by the pass when ``SpawnPolicy`` wants the socket watched for an on-demand fork:
+    /// polled in the coming wait only.
+    var pollForConnections = false
+    /// The socket polled readable in the last wait: a client waits for a child.
+    private(set) var connectionWaiting = false
 
     private var argv: CStringArray
     private var environment: CStringArray
@@ -158,5 +163,21 @@ final class Listener {
         ready += 1
         active += 1
         return .success(pid)
+    }
+}
+
+/// A listener as a source of the loop: its status pipe always (the pass drains every pipe
+/// before reaping, so a child's last message is seen before its exit), its socket in the wait
+/// after a pass asked for it. Both marks last one turn: registering clears them.
+extension Listener: EventSource {
+    func register(in wait: EventWait, now: Double) {
+        connectionWaiting = false
+        if let statusPipe { wait.watch(statusPipe.readFD, for: self) }
+        if pollForConnections && socketFD >= 0 { wait.watch(socketFD, for: self) }
+        pollForConnections = false
+    }
+
+    func descriptorReady(_ fd: Int32, events: Int16, now: Double) {
+        if fd == socketFD { connectionWaiting = true }
     }
 }

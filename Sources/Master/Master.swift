@@ -21,7 +21,8 @@ import Systemd
 /// 5. every listener bound or taken from systemd (errors disable the listener, or exit 69 with
 ///    `master_bind_errors_fatal: yes`), passed sockets no service claims closed;
 /// 6. started as root: become `cyrus_user` (privileged ports are bound by now); then START
-///    entries to completion, EVENTS reported as not run, `wait=y` daemons started;
+///    entries to completion, EVENTS scheduled (`period` ones run in the loop's first pass),
+///    `wait=y` daemons started;
 /// 7. the loop, until a shutdown signal and the drain are over (`READY=1` once the services'
 ///    children have started, see ``ServiceManagerLink``).
 public enum Master {
@@ -135,7 +136,7 @@ public enum Master {
         guard StartCommands.run(configuration.start, environment: Supervisor.currentEnvironment(), logger: logger) else {
             return finish(MasterExit.startupFailed)
         }
-        reportEvents(configuration.events, logger: logger)
+        supervisor.events.load(configuration.events)
         guard supervisor.startWaitDaemons() else {
             return finish(MasterExit.osError)
         }

@@ -11,7 +11,7 @@ public struct MasterConfiguration: Sendable {
     public var services: [ServiceDefinition]
     /// DAEMON entries, in file order.
     public var daemons: [ServiceDefinition]
-    /// EVENTS entries (parsed, reported as not run).
+    /// EVENTS entries (their programs are looked up at each run, as Cyrus does).
     public var events: [EventEntry]
     /// What Cyrus accepts silently but is probably not meant (file:line text).
     public var warnings: [String]
@@ -72,8 +72,13 @@ public struct MasterConfiguration: Sendable {
             }
         }
         if !problems.isEmpty { throw Problem(messages: problems) }
+        // Cyrus does not check an event's program before it is due: neither is it fatal here.
+        let missingEventPrograms = conf.events.filter { $0.argv.first.flatMap(lookup.resolve) == nil }.map { event in
+            "\(conf.path):\(event.line): warning: cannot find executable for event '\(event.name)'"
+                + (event.argv.first.map { " (\($0))" } ?? "") + ": it fails each time it is due"
+        }
         return MasterConfiguration(path: conf.path, start: start, services: services, daemons: daemons,
-                                   events: conf.events, warnings: conf.warnings.map(\.description))
+                                   events: conf.events, warnings: conf.warnings.map(\.description) + missingEventPrograms)
     }
 
     /// Services and daemons together, services first.

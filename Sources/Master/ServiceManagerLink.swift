@@ -3,8 +3,9 @@ import Systemd
 /// What minimaster owes systemd (sd_notify) and when: `READY=1` once the services can serve
 /// (after startup, and again after a reload), `RELOADING=1`, `STOPPING=1`, a current `STATUS=`
 /// line, `WATCHDOG=1` pings. Inactive without `NOTIFY_SOCKET`: nothing is sent, nothing logged,
-/// and the loop never wakes for it.
-struct ServiceManagerLink {
+/// and the loop never wakes for it. As an ``EventSource`` it wakes the loop when something is
+/// due (the pass does the work, see `Supervisor.serviceManagerPass`).
+final class ServiceManagerLink: EventSource {
     enum Phase: Equatable {
         /// `READY=1` is owed: waiting for every service's children (startup or reload).
         case awaitingReadiness(since: Double)
@@ -41,5 +42,9 @@ struct ServiceManagerLink {
         var wake = [watchdog?.nextPing, status.wakeAt].compactMap { $0 }
         if case .awaitingReadiness = phase { wake.append(now + Self.probeInterval) }
         return wake.min()
+    }
+
+    func register(in wait: EventWait, now: Double) {
+        if let wake = nextWake(now: now) { wait.wake(at: wake, for: self) }
     }
 }

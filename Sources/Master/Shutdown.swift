@@ -30,12 +30,14 @@ struct ShutdownState {
 /// queued (each as soon as its idle children are gone, at most 0.2 s later; a socket systemd
 /// passed is only closed in master, so its new clients wait for the next instance instead),
 /// wait for the children up to the drain deadline (sessions in progress finish; lmtpd answers a
-/// message in progress before it leaves), SIGKILL what is left, then stop `wait=y` daemons in reverse start order.
+/// message in progress before it leaves), SIGKILL what is left, then stop `wait=y` daemons in
+/// reverse start order. EVENTS runs still going are children like the others (Cyrus signals
+/// them with its process group but does not wait for them); no event starts any more.
 extension Supervisor {
     func beginShutdown(signal: Int32, now: Double) {
         let name = strsignal(signal).map { String(cString: $0) } ?? "signal \(signal)"
         if shutdown != nil {
-            logger.warning("\(name) again while shutting down: killing the remaining \(plural(children.count, "child", "children")) now")
+            logger.warning("\(name) again while shutting down: killing the remaining \(plural(childCount, "child", "children")) now")
             killRemaining(now: now)
             return
         }
@@ -48,9 +50,10 @@ extension Supervisor {
             kill(record.pid, SIGTERM)
             record.terminateSent = true
         }
+        for pid in events.stop() { kill(pid, SIGTERM) }
         closeSockets(now: now)
-        if !children.isEmpty {
-            logger.info("waiting up to \(seconds(settings.drainTimeout)) for \(plural(children.count, "child", "children")) to finish")
+        if childCount > 0 {
+            logger.info("waiting up to \(seconds(settings.drainTimeout)) for \(plural(childCount, "child", "children")) to finish")
         }
     }
 
@@ -62,15 +65,15 @@ extension Supervisor {
         let waiting = Set(waitDaemons)
         let ordinary = children.all.filter { !waiting.contains($0.listener) }
         if state.phase == .killing, let giveUp = state.giveUpAt, now >= giveUp {
-            logger.error("\(plural(children.count, "child", "children")) did not exit after SIGKILL; exiting anyway")
+            logger.error("\(plural(childCount, "child", "children")) did not exit after SIGKILL; exiting anyway")
             return MasterExit.ok
         }
-        if !ordinary.isEmpty {
+        if !ordinary.isEmpty || !events.runningPIDs.isEmpty {
             if now >= state.deadline && state.phase == .draining {
-                logger.warning("\(plural(children.count, "child", "children")) still running after \(seconds(settings.drainTimeout)): sending SIGKILL")
+                logger.warning("\(plural(childCount, "child", "children")) still running after \(seconds(settings.drainTimeout)): sending SIGKILL")
                 state.phase = .killing
                 state.giveUpAt = now + 5
-                for record in children.all { kill(record.pid, SIGKILL) }
+                killEveryChild()
             }
             return nil
         }
@@ -86,7 +89,7 @@ extension Supervisor {
             if now >= state.deadline && state.phase == .draining {
                 state.phase = .killing
                 state.giveUpAt = now + 5
-                for record in children.all { kill(record.pid, SIGKILL) }
+                killEveryChild()
             }
             return nil
         }
@@ -105,11 +108,22 @@ extension Supervisor {
 
     private func killRemaining(now: Double) {
         guard var state = shutdown else { return }
-        for record in children.all { kill(record.pid, SIGKILL) }
+        killEveryChild()
         state.phase = .killing
         state.deadline = min(state.deadline, now)
         state.giveUpAt = now + 5
         shutdown = state
+    }
+}
+
+extension Supervisor {
+    /// Live children: services', daemons' and EVENTS runs.
+    var childCount: Int { children.count + events.runningPIDs.count }
+
+    /// SIGKILL to every live child.
+    private func killEveryChild() {
+        for record in children.all { kill(record.pid, SIGKILL) }
+        for pid in events.runningPIDs { kill(pid, SIGKILL) }
     }
 }
 

@@ -4,8 +4,8 @@ import Glibc
 /// The signals master reacts to, recorded by the C shim's async-signal-safe handler and
 /// announced on its self-pipe, which the main loop polls: no signal is lost between a check
 /// and the next `poll`, and nothing but a flag store and a one-byte write happens in the
-/// handler.
-struct SignalSource {
+/// handler. As an ``EventSource`` it only wakes the loop: the pass calls ``take()``.
+final class SignalSource: EventSource {
     /// What arrived since the last ``take()``.
     struct Pending: Equatable {
         var childExited = false
@@ -26,6 +26,10 @@ struct SignalSource {
 
     /// The self-pipe's read end.
     var fd: Int32 { cshim_signal_pipe_fd() }
+
+    func register(in wait: EventWait, now: Double) {
+        wait.watch(fd, for: self)
+    }
 
     /// Empties the self-pipe, then collects the flags (in that order, so a signal arriving in
     /// between leaves a byte behind and wakes the next poll).

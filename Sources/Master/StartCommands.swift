@@ -1,22 +1,20 @@
-import CShims
 import Glibc
 import Logging
 import POSIXCore
 
 /// START entries (`master/master.c: run_startup()`): each runs to completion, in file order,
 /// before any service is bound; a non-zero exit or a death by signal is fatal
-/// ("can't run startup", exit 1). Their standard streams are master's; no fds 3/4.
+/// ("can't run startup", exit 1). Started as ``CommandSpawn`` starts them.
 enum StartCommands {
     /// Runs them all; false at the first failure (already logged).
     static func run(_ commands: [MasterConfiguration.StartCommand], environment: [String], logger: Logger) -> Bool {
         let envp = CStringArray(environment)
         for command in commands {
-            let argv = CStringArray(command.argv)
-            let pid = command.executable.withCString { path in
-                argv.withPointer { a in envp.withPointer { e in cshim_spawn(path, a, e, -1, -1, 0) } }
-            }
-            guard pid > 0 else {
-                logger.critical("can't run startup: \(command.name): fork failed: \(errnoText())")
+            let pid: Int32
+            switch CommandSpawn.start(executable: command.executable, argv: command.argv, environment: envp) {
+            case .success(let started): pid = started
+            case .failure(let error):
+                logger.critical("can't run startup: \(command.name): fork failed: \(error.text)")
                 return false
             }
             var status: Int32 = 0

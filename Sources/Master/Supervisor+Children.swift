@@ -2,7 +2,8 @@ import Glibc
 import Logging
 import ServiceContract
 
-/// Status messages and child exits: the READY/BUSY accounting of every listener.
+/// Status messages and child exits: the READY/BUSY accounting of every listener (an EVENTS
+/// run's exit goes to ``ScheduledEvents``).
 extension Supervisor {
     /// Reads every status pipe until EAGAIN and applies the messages.
     func drainStatusPipes() {
@@ -78,6 +79,7 @@ extension Supervisor {
 
     /// Bookkeeping and logging for one exited child; applies the READY-failure throttle.
     func childExited(pid: Int32, exit: ChildExit, now: Double) {
+        if events.exited(pid: pid, exit: exit) { return }
         guard let record = children.remove(pid) else {
             logger.debug("process \(pid) (not a service child) \(exit.text)")
             return

@@ -1,13 +1,14 @@
-import ConfParse
 import Glibc
 import Logging
 
-/// SIGHUP (`master/master.c: reread_conf()`, docs/cyrus-compatibility.md §2.8): re-read cyrus.conf; every live child
-/// gets SIGHUP (idle ones exit and are replaced, busy ones finish their session); entries
-/// with the same name, listen and proto keep their sockets (no client is refused) and take the
-/// new values; removed entries close their sockets and go with their last child; new ones are
-/// bound. Deviation from Cyrus: a configuration that cannot be loaded (syntax error, missing
-/// program) is logged and the running one is kept, instead of exiting.
+/// SIGHUP (`master/master.c: reread_conf()`, docs/cyrus-compatibility.md §2.8): re-read
+/// cyrus.conf; every live service or daemon child gets SIGHUP (idle ones exit and are
+/// replaced, busy ones finish their session); entries with the same name, listen and proto
+/// keep their sockets (no client is refused) and take the new values; removed entries close
+/// their sockets and go with their last child; new ones are bound; EVENTS are scheduled anew
+/// (`period` and one-shot entries run at once, as in Cyrus; an event run still going is left
+/// alone). Deviation from Cyrus: a configuration that cannot be loaded (syntax error, missing
+/// program) is logged and the running one is kept, with its schedule, instead of exiting.
 extension Supervisor {
     func reload(now: Double) {
         logger.notice("SIGHUP: reloading \(configuration.path)")
@@ -62,13 +63,6 @@ extension Supervisor {
             logger.notice("\(definition.isDaemon ? "daemon" : "service") \(definition.name) added")
         }
         configuration = new
-        reportEvents(new.events, logger: logger)
-    }
-}
-
-/// EVENTS are parsed but not run yet: each is reported once per (re)load.
-func reportEvents(_ events: [EventEntry], logger: Logger) {
-    for event in events {
-        logger.notice("event \(event.name) not run: EVENTS are not supported yet")
+        events.load(new.events)
     }
 }

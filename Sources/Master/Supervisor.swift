@@ -3,14 +3,18 @@ import Logging
 import POSIXCore
 import Systemd
 
-/// The one event loop of minimaster. Single-threaded: `poll` on the signal self-pipe, every
-/// status pipe, and the listening sockets that qualify for an on-demand fork; timeouts for
-/// fork-rate wake-ups, the janitor and the drain deadline.
+/// The one event loop of minimaster. Single-threaded: each turn is a pass, then one wait on
+/// the ``EventSource``s: the signal self-pipe, every listener (its status pipe, and its socket
+/// when it qualifies for an on-demand fork), the systemd link, the EVENTS schedule, and timers
+/// for fork-rate wake-ups, the drain deadline and the janitor. Another source (a control
+/// socket, say) is one more entry in ``sources``.
 ///
 /// One pass: collect signals (shutdown, SIGHUP reload) → drain the status pipes → reap exited
 /// children (`waitpid(-1, WNOHANG)` until none; after the pipes, so a child's last message
-/// is seen before its exit) → prefork / babysit / on-demand forks, or the shutdown step →
-/// forget removed listeners without children → systemd (watchdog, readiness, status) → poll.
+/// is seen before its exit) → start the EVENTS due (after the reaping, so a run that just
+/// ended is not taken for one still going) and prefork / babysit / on-demand forks, or the
+/// shutdown step → forget removed listeners without children → systemd (watchdog, readiness,
+/// status) → wait.
 final class Supervisor {
     struct Settings {
         var backlog: Int32 = 32
@@ -39,11 +43,17 @@ final class Supervisor {
     /// Sockets systemd passed, until the services have claimed them (startup).
     let activatedSockets: ActivatedSockets
     /// Notifications to systemd.
-    var manager: ServiceManagerLink
+    let manager: ServiceManagerLink
+    /// EVENTS entries (scheduled by ``Master`` once START has run, again on every reload).
+    let events: ScheduledEvents
     private var nextID: ListenerID = 1
-    private var nextJanitor: Double
-    /// Sockets that polled readable in the previous pass.
-    private var readableSockets = Set<ListenerID>()
+    /// Fork-rate wake-ups and shutdown steps: set by each pass.
+    private let passTimer = WakeTimer()
+    /// The next janitor run.
+    private let janitorTimer: WakeTimer
+    /// What the loop waits on besides the listeners (which come and go with reloads).
+    private let sources: [any EventSource]
+    private let wait = EventWait()
 
     init(configuration: MasterConfiguration, settings: Settings, logger: Logger,
          activatedSockets: ActivatedSockets = ActivatedSockets([]), manager: ServiceManagerLink? = nil) {
@@ -53,7 +63,9 @@ final class Supervisor {
         self.activatedSockets = activatedSockets
         self.manager = manager ?? ServiceManagerLink(isActive: false, watchdogMicroseconds: nil, now: MonotonicClock.now())
         baseEnvironment = Self.currentEnvironment()
-        nextJanitor = MonotonicClock.now() + settings.janitorInterval
+        janitorTimer = WakeTimer(deadline: MonotonicClock.now() + settings.janitorInterval)
+        events = ScheduledEvents(lookup: settings.lookup, environment: baseEnvironment, logger: logger)
+        sources = [signals, self.manager, events, passTimer, janitorTimer]
     }
 
     func makeListenerID() -> ListenerID {
@@ -77,50 +89,36 @@ final class Supervisor {
             }
             drainStatusPipes()
             reapChildren(now: MonotonicClock.now())
-            var wake: Double? = nil
-            var watched: [Listener] = []
             if shutdown != nil {
                 if let status = shutdownStep(now: MonotonicClock.now()) { return status }
-                wake = shutdown?.nextWake
+                passTimer.deadline = shutdown?.nextWake
             } else {
-                (watched, wake) = spawnPass(now: MonotonicClock.now())
+                events.runDue()
+                passTimer.deadline = spawnPass(now: MonotonicClock.now())
             }
-            readableSockets.removeAll()
             forgetFinishedListeners()
             janitor(now: MonotonicClock.now())
             serviceManagerPass(now: MonotonicClock.now())
-            let systemdWake = manager.nextWake(now: MonotonicClock.now()) ?? .infinity
-            waitForEvents(watched: watched, wake: min(wake ?? .infinity, nextJanitor, systemdWake))
+            waitForEvents()
         }
     }
 
-    /// One `poll`; readable sockets are remembered for the next pass, status pipes are
-    /// drained at its start.
-    private func waitForEvents(watched: [Listener], wake: Double) {
-        var fds = [pollfd(fd: signals.fd, events: Int16(POLLIN), revents: 0)]
-        for listener in listeners {
-            if let pipe = listener.statusPipe { fds.append(pollfd(fd: pipe.readFD, events: Int16(POLLIN), revents: 0)) }
-        }
-        let firstSocket = fds.count
-        for listener in watched { fds.append(pollfd(fd: listener.socketFD, events: Int16(POLLIN), revents: 0)) }
-        let remaining = wake - MonotonicClock.now()
-        let timeout: Int32 = remaining.isFinite ? Int32(max(0, min(remaining * 1000 + 1, 60_000))) : 60_000
-        let ready = poll(&fds, nfds_t(fds.count), timeout)
-        guard ready > 0 else { return }
-        for (offset, listener) in watched.enumerated() where fds[firstSocket + offset].revents != 0 {
-            readableSockets.insert(listener.id)
-        }
+    /// One wait on every source; what it finds is acted on by the sources and the next pass.
+    private func waitForEvents() {
+        let now = MonotonicClock.now()
+        for source in sources { source.register(in: wait, now: now) }
+        for listener in listeners { listener.register(in: wait, now: now) }
+        wait.run()
     }
 
-    /// Forks what the policy asks for each active listener; returns the sockets to watch and
-    /// the earliest time a rate-limited listener must be looked at again.
-    private func spawnPass(now: Double) -> (watched: [Listener], wake: Double?) {
-        var watched: [Listener] = []
+    /// Forks what the policy asks for each active listener and marks the sockets to watch;
+    /// returns the earliest time a rate-limited listener must be looked at again.
+    private func spawnPass(now: Double) -> Double? {
         var wake: Double?
         for listener in listeners where listener.state == .active {
             let decision = SpawnPolicy.decide(listener.policyState(now: now, shuttingDown: false))
             var forks = decision.forks
-            if decision.watchSocket && readableSockets.contains(listener.id) { forks += 1 }
+            if decision.watchSocket && listener.connectionWaiting { forks += 1 }
             if decision.reason == .babysit {
                 logger.error("lost all children for service: \(listener.label).  Applying babysitter.")
             }
@@ -129,13 +127,13 @@ final class Supervisor {
                 if !spawnChild(of: listener, now: now) { break }
             }
             let after = SpawnPolicy.decide(listener.policyState(now: now, shuttingDown: false))
-            if after.watchSocket { watched.append(listener) }
+            listener.pollForConnections = after.watchSocket
             if after.rateLimited || after.forks > 0 {
                 let next = listener.retryForkAt.map { max($0, now) } ?? listener.forkRate.nextCheck(after: now)
                 wake = min(wake ?? next, next)
             }
         }
-        return (watched, wake)
+        return wake
     }
 
     /// Forks one child of `listener` and records it READY; false when fork failed.
@@ -166,8 +164,8 @@ final class Supervisor {
 
     /// Children still alive long after their SIGHUP are reported once (Cyrus's janitor).
     private func janitor(now: Double) {
-        guard now >= nextJanitor else { return }
-        nextJanitor = now + settings.janitorInterval
+        guard now >= janitorTimer.deadline ?? .infinity else { return }
+        janitorTimer.deadline = now + settings.janitorInterval
         children.updateAll { record in
             guard let sent = record.hangupSentAt, !record.reportedLingering, now - sent >= settings.lingerReport else { return }
             record.reportedLingering = true

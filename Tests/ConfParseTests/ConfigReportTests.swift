@@ -16,7 +16,7 @@ struct ConfigReportTests {
         #expect(out.contains("  NAME         LINE  LISTEN              PROTO  PREFORK  MAXCHILD   OTHER  COMMAND"))
         #expect(out.contains("  imap         11    imap                tcp    2        unlimited  -      imapd"))
         #expect(out.contains("  lmtplocal    17    /run/mailhost/lmtp  tcp    1        unlimited  -      lmtpd"))
-        #expect(out.contains("EVENTS (not run by minimaster yet):"))
+        #expect(out.contains("EVENTS (run while minimaster runs, first at startup unless daily):"))
         #expect(out.contains("  dbcheckpoint  26    every 15 min    ctl_cyrusdb -c"))
         #expect(out.contains("  dupexpire     29    daily at 03:15  cyr_expire -E 5"))
         #expect(out.contains("  dbrecover  5     ctl_cyrusdb -r"))
