@@ -67,20 +67,25 @@ def floor(folder, files, writers, size=4096):
     payload = b"x" * (size - 1) + b"\n"
     start = time.monotonic()
     pids = []
+    stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
     for w in range(writers):
         names = [f"{w}.{i}.floor" for i in range(w, files, writers)]
+        # Blocked across fork: a writer never runs the driver's handlers (nor its cleanup).
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
         pid = os.fork()
         if pid == 0:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             status = 1
             try:
+                for sig in stops:
+                    signal.signal(sig, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
                 _writer(folder, names, payload)
                 status = 0
             finally:
                 os._exit(status)
-        pids.append(pid)
         CHILDREN.add(pid)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+        pids.append(pid)
     failed = 0
     for pid in pids:
         _, status = os.waitpid(pid, 0)
