@@ -2,7 +2,10 @@
 #   make run    start the local stack: minimaster + lmtpd delivering into ./var
 #   make test   install what is missing, build, run the whole test suite
 #   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor and
-#               with a 50-rule Sieve script, connections through minimaster, one Sieve run)
+#               with a 50-rule Sieve script, connections through minimaster, one Sieve run), then
+#               the side-by-side run against Cyrus and Dovecot (scripts/bench-peers, up to 30 min
+#               on 2 cores; BENCH_QUICK=1 for its quick mode); results and plots in docs/bench/
+#   make bench-peers  the side-by-side run alone; make bench-quick  its quick mode (< 5 min)
 #   make fuzz   every fuzz target under libFuzzer + AddressSanitizer, one after the other, for
 #               FUZZ_TIME seconds each (default 60) or FUZZ_RUNS inputs; see docs/FUZZING.md
 #   make fuzz-smoke  the sanitized build, then every target for 10 s on its seed corpus
@@ -10,7 +13,7 @@
 SWIFT ?= swift
 SETUP  = scripts/setup-deps
 
-.PHONY: run test build release bench deps clean fuzz fuzz-build fuzz-smoke
+.PHONY: run test build release bench bench-peers bench-quick deps clean fuzz fuzz-build fuzz-smoke
 
 deps:
 	@$(SETUP)
@@ -39,6 +42,14 @@ bench: release
 	.build/release/lmtp-bench
 	.build/release/master-bench
 	.build/release/sieve-bench
+	scripts/bench-peers $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
+
+# Side by side with Debian's Cyrus and Dovecot (needs root): docs/bench/results.md and the plots.
+bench-peers: release
+	scripts/bench-peers $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
+
+bench-quick: release
+	scripts/bench-peers --quick
 
 # Fuzzing: Fuzz/ is a separate package (its own Fuzz/.build) built with the sanitizers. New
 # inputs go to Fuzz/.build/corpus/<target> (the committed seeds in Fuzz/Corpus stay as they
