@@ -77,6 +77,8 @@ struct MinimasterEventsTests {
         try h.writeConf(services: "", extra: "EVENTS {\n  sleeper cmd=\"\(sleeper) \(out)\" period=1\n}\n")
         try h.start()
         #expect(waitUntil(timeout: 10) { lines(out).count == 1 }, "log:\n\(h.log())")
+        // The run can write its line before minimaster's start line reaches the log.
+        #expect(h.waitForLog("event sleeper pid"), "log:\n\(h.log())")
         let pidText = h.logLines(containing: "event sleeper pid").first?.split(separator: " ").drop { $0 != "pid" }.dropFirst().first
         let pid = try #require(pidText.flatMap { pid_t($0) })
 
