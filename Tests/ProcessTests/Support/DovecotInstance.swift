@@ -85,18 +85,12 @@ final class DovecotInstance {
     }
 
     /// Dovecot's log so far.
-    var log: String {
-        (try? String(contentsOf: config.logFile, encoding: .utf8)) ?? ""
-    }
+    var log: String { DovecotLog.text(of: config.logFile) }
 
     /// Log lines that report errors (`Error:`, `Panic:`, `Fatal:`), such as "Cached message size
     /// larger than expected" for a wrong `S=`. Warnings are left out: Dovecot also warns about
     /// things outside the test, like the clock of a virtual machine jumping.
-    var problems: [String] {
-        log.split(separator: "\n").map(String.init).filter { line in
-            ["Error:", "Panic:", "Fatal:"].contains { line.contains($0) }
-        }
-    }
+    var problems: [String] { DovecotLog.problems(in: log) }
 
     /// A new IMAP connection, logged in as `user`.
     func login(_ user: String) throws -> IMAPClient {

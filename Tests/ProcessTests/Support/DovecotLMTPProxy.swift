@@ -55,16 +55,10 @@ final class DovecotLMTPProxy {
     }
 
     /// Dovecot's log so far.
-    var log: String {
-        (try? String(contentsOf: config.logFile, encoding: .utf8)) ?? ""
-    }
+    var log: String { DovecotLog.text(of: config.logFile) }
 
     /// Log lines that report errors (`Error:`, `Panic:`, `Fatal:`).
-    var problems: [String] {
-        log.split(separator: "\n").map(String.init).filter { line in
-            ["Error:", "Panic:", "Fatal:"].contains { line.contains($0) }
-        }
-    }
+    var problems: [String] { DovecotLog.problems(in: log) }
 
     /// What Dovecot sent to the backend, one transcript per backend connection, oldest first.
     func backendTraffic() -> [ProxiedLMTPTraffic] {

@@ -57,3 +57,18 @@ final class DovecotProcess {
         return false
     }
 }
+
+/// Reading a private Dovecot instance's log file.
+enum DovecotLog {
+    /// The log so far (empty when there is none yet).
+    static func text(of file: URL) -> String {
+        (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    }
+
+    /// The lines that report errors (`Error:`, `Panic:`, `Fatal:`); warnings are left out.
+    static func problems(in log: String) -> [String] {
+        log.split(separator: "\n").map(String.init).filter { line in
+            ["Error:", "Panic:", "Fatal:"].contains { line.contains($0) }
+        }
+    }
+}
