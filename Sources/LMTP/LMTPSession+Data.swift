@@ -64,7 +64,7 @@ extension LMTPSession {
         }
         let sink = SpoolWriter(spool: spool, limit: settings.maxMessageSize)
         let now = clock.now()
-        sink.append(headerBlock(at: now, recipients: recipients.map(\.recipient)).text)
+        sink.append(headerBlock(at: now, recipients: recipients.map { $0.recipient }).text)
         // RFC 6532: with SMTPUTF8 the header fields are UTF-8, stored as they came.
         let utf8 = transaction.mail?.smtputf8 ?? false
         let headers = HeaderInspector(munge8bit: settings.munge8bit && !utf8, reject8bit: settings.reject8bit && !utf8,
@@ -99,7 +99,7 @@ extension LMTPSession {
             date: headers.date.map { String(decoding: $0, as: UTF8.self) })
         let results = agent.deliver(spool, envelope: envelope, to: recipients)
         var lines: [String] = []
-        for (index, recipient) in recipients.lazy.map(\.recipient).enumerated() {
+        for (index, recipient) in recipients.lazy.map({ $0.recipient }).enumerated() {
             let result = index < results.count
                 ? results[index] : .failure(.temporary("no delivery result for this recipient"))
             let mailbox = recipient.detail.map { "\(recipient.user)+\($0)" } ?? recipient.user

@@ -49,7 +49,7 @@ struct MessageDelivery {
     typealias Results = [Result<Void, DeliveryFailure>]
 
     func run(_ spool: SpoolFile, envelope: Envelope, to accepted: [AcceptedRecipient<Destination>]) -> Results {
-        let recipients = accepted.map(\.recipient)
+        let recipients = accepted.map { $0.recipient }
         var results = Results(repeating: .success(()), count: recipients.count)
         let message = SpooledMessage(size: spool.size) { [logger] in
             do { return try spool.contents(limit: Int.max) } catch {
