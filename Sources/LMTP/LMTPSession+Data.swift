@@ -99,7 +99,8 @@ extension LMTPSession {
             date: headers.date.map { String(decoding: $0, as: UTF8.self) })
         let results = agent.deliver(spool, envelope: envelope, to: recipients)
         var lines: [String] = []
-        for (index, recipient) in recipients.lazy.map({ $0.recipient }).enumerated() {
+        for index in recipients.indices {
+            let recipient = recipients[index].recipient
             let result = index < results.count
                 ? results[index] : .failure(.temporary("no delivery result for this recipient"))
             let mailbox = recipient.detail.map { "\(recipient.user)+\($0)" } ?? recipient.user
