@@ -120,4 +120,14 @@ public protocol DeliveryAgent: AnyObject {
 
     /// The message will not be delivered (client vanished, message rejected): drop the spool.
     func discard(_ spool: Spool)
+
+    /// The replies so far are written and the engine is about to wait for the client (or the
+    /// session has ended): bookkeeping that must not delay a reply is done here. Nothing left
+    /// for this call may decide a reply: `deliver`'s results are true without it. Does nothing
+    /// by default.
+    func repliesSent()
+}
+
+extension DeliveryAgent {
+    public func repliesSent() {}
 }

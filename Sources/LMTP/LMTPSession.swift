@@ -99,6 +99,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         connection.replies.send(Reply.greeting(settings))
         let end = serve(connection)
         endTransaction()
+        agent.repliesSent()
         log(end)
         return end
     }
@@ -213,6 +214,7 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         } catch {
             return .failed(text(error))
         }
+        agent.repliesSent()
         do {
             return try connection.buffer.fill(from: connection.input) ? nil : .clientClosed
         } catch {

@@ -17,6 +17,8 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
     var filter: any DeliveryFilter = KeepFilter()
     /// Where the messages a filter asks for are sent.
     var submitter: (any MailSubmitter)?
+    /// What the last delivery still has to record once its replies are sent.
+    private var deferred = DeferredRecords()
 
     public init(store: Mailstore, addressing: RecipientAddressing, policy: DeliveryPolicy, logger: Logger) {
         self.store = store
@@ -66,7 +68,13 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
         delivery.filter = filter
         delivery.submitter = submitter
         delivery.tracking = policy.tracking
-        return delivery.run(spool.file, envelope: envelope, to: recipients)
+        repliesSent()
+        return delivery.run(spool.file, envelope: envelope, to: recipients, deferring: &deferred)
+    }
+
+    /// Writes what the last delivery deferred (``DeferredRecords``).
+    public func repliesSent() {
+        deferred.write(duplicates: policy.duplicates, tracker: policy.tracking, logger: logger)
     }
 
     public func discard(_ spool: MaildirSpool) {

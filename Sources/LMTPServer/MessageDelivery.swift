@@ -20,8 +20,9 @@ import Mailstore
 ///    a copy whose header a Sieve script edited is a file of its own;
 /// 7. send: the messages each plan asked for (redirects, vacation replies), handed to the MTA
 ///    after the copies are stored; one the MTA refuses makes that recipient's reply temporary;
-/// 8. record: `maildirsize` lines, the duplicate claims, the Sieve tracking records of the
-///    recipients that succeeded (those that send write theirs just before sending). A
+/// 8. record: `maildirsize` lines; the duplicate claims' outcomes and the Sieve tracking
+///    records of the recipients that succeeded (those that send write theirs just before
+///    sending) are handed back as ``DeferredRecords``, written once the replies are sent. A
 ///    recipient succeeds only when every copy its plan asked for is stored and every message
 ///    it asked for is sent.
 struct MessageDelivery {
@@ -48,7 +49,9 @@ struct MessageDelivery {
 
     typealias Results = [Result<Void, DeliveryFailure>]
 
-    func run(_ spool: SpoolFile, envelope: Envelope, to accepted: [AcceptedRecipient<Destination>]) -> Results {
+    /// Delivers and returns one result per recipient; what is left to record goes to `deferred`.
+    func run(_ spool: SpoolFile, envelope: Envelope, to accepted: [AcceptedRecipient<Destination>],
+             deferring deferred: inout DeferredRecords) -> Results {
         let recipients = accepted.map { $0.recipient }
         var results = Results(repeating: .success(()), count: recipients.count)
         let message = SpooledMessage(size: spool.size) { [logger] in
@@ -98,11 +101,17 @@ struct MessageDelivery {
         for (index, copy) in copies.enumerated() where copy.claimed && !toStore.contains(index) {
             if let key = copy.key { failed.append(key) }
         }
-        duplicates?.finish(delivered: delivered, failed: failed, logger: logger)
+        deferred.delivered += delivered
+        deferred.failed += failed
+        if plans.contains(where: { !$0.outgoing.isEmpty }) {
+            // A crash while the MTA takes a message must leave the copies recorded, so that the
+            // retry stores none again.
+            deferred.write(duplicates: duplicates, tracker: tracking, logger: logger)
+        }
         send(plans, &results)
         // Records of recipients that sent nothing (`duplicate`); senders wrote theirs in send().
-        tracking?.track(plans.indices.filter { isSuccess(results[$0]) && plans[$0].outgoing.isEmpty }.flatMap { plans[$0].tracking },
-                        logger: logger)
+        deferred.tracking += plans.indices.filter { isSuccess(results[$0]) && plans[$0].outgoing.isEmpty }
+            .flatMap { plans[$0].tracking }
         return results
     }
 

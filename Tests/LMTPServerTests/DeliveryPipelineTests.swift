@@ -150,7 +150,10 @@ final class PipelineBed {
         delivery.submitter = submitter
         delivery.tracking = duplicates
         let envelope = Envelope(sender: "s@example.org", authorizedIdentity: nil, sessionID: "test", messageID: messageID, date: nil)
-        return delivery.run(spool, envelope: envelope, to: accepted)
+        var deferred = DeferredRecords()
+        let results = delivery.run(spool, envelope: envelope, to: accepted, deferring: &deferred)
+        deferred.write(duplicates: duplicates, tracker: duplicates, logger: logger)
+        return results
     }
 
     func path(_ user: String, _ parts: String...) -> String { ([root, user] + parts).joined(separator: "/") }

@@ -18,6 +18,23 @@ struct MailboxDuplicateTests {
         #expect(FileManager.default.fileExists(atPath: bed.root.appendingPathComponent("conf/deliver.db").path))
     }
 
+    @Test("the same message twice in one pipelined session is stored once (the first one's record is written before the second is claimed)")
+    func pipelinedInOneSession() throws {
+        let bed = try MailTestbed("dup-pipelined")
+        var input = "LHLO pipeliner\r\n"
+        for _ in 0..<2 {
+            input += "MAIL FROM:<list@example.org>\r\nRCPT TO:<alice>\r\nDATA\r\n"
+            input += "Message-ID: <twice@example.org>\r\n\(Self.date)\r\nSubject: twice\r\n\r\nbody\r\n.\r\n"
+        }
+        let lmtpd = try bed.startLMTPD()
+        lmtpd.send(input + "QUIT\r\n")
+        lmtpd.closeInput()
+        let output = lmtpd.readAll()
+        lmtpd.wait()
+        #expect(MailboxReplies.successes(replyLines(output)) == 2, "\(replyLines(output))")
+        #expect(bed.newFiles("alice").count == 1)
+    }
+
     @Test("another Date, another folder, or no Message-ID is stored again")
     func notDuplicates() throws {
         let bed = try MailTestbed("dup-keys")
