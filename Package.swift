@@ -37,12 +37,13 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Cyrus's duplicate-delivery database (deliver.db), kept in SQLite.
         .target(name: "DuplicateStore", dependencies: ["CSQLite", "POSIXCore"]),
-        // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled, sd_journal_sendv).
+        // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled): minimaster only.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd integration for minimaster: readiness, status, watchdog, socket activation.
         .target(name: "Systemd", dependencies: ["CSystemd", "POSIXCore"]),
-        // swift-log backends: syslog (mail facility), standard error, the systemd journal.
-        .target(name: "MailLogging", dependencies: ["CSystemd", "POSIXCore", .product(name: "Logging", package: "swift-log")]),
+        // swift-log backends: syslog (mail facility), standard error, the systemd journal (its
+        // native protocol, so that lmtpd does not load libsystemd).
+        .target(name: "MailLogging", dependencies: ["POSIXCore", .product(name: "Logging", package: "swift-log")]),
         // The system Cyrus SASL library (libsasl2).
         .systemLibrary(name: "CSASL", pkgConfig: "libsasl2", providers: [.apt(["libsasl2-dev"])]),
         // Server-side SASL on libsasl2: one process-wide init with Cyrus's `sasl_*` option lookup,

@@ -1,9 +1,7 @@
-import CSystemd
-import Glibc
 import Logging
 
-/// A swift-log handler that writes structured entries to the systemd journal
-/// (sd_journal_sendv): `MESSAGE`, `PRIORITY`, `SYSLOG_IDENTIFIER`, `SYSLOG_FACILITY=2` (mail),
+/// A swift-log handler that writes structured entries to the systemd journal (its native
+/// protocol, ``JournalSocket``): `MESSAGE`, `PRIORITY`, `SYSLOG_IDENTIFIER`, `SYSLOG_FACILITY=2` (mail),
 /// and each metadata key as an upper-case field (`session` → `SESSION=`), so that
 /// `journalctl SESSION=<id>` finds one LMTP session.
 public struct JournalLogHandler: LogHandler {
@@ -24,17 +22,17 @@ public struct JournalLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        var fields = [
-            "MESSAGE=" + LogLine.render(event.message, metadata: merged, extra: nil),
-            "PRIORITY=\(SyslogLogHandler.priority(event.level))",
-            "SYSLOG_IDENTIFIER=" + identifier,
-            "SYSLOG_FACILITY=2",
+        var fields: [(name: String, value: String)] = [
+            ("MESSAGE", LogLine.render(event.message, metadata: merged, extra: nil)),
+            ("PRIORITY", "\(SyslogLogHandler.priority(event.level))"),
+            ("SYSLOG_IDENTIFIER", identifier),
+            ("SYSLOG_FACILITY", "2"),
         ]
         for (key, value) in merged {
             let name = Self.fieldName(key)
-            if !name.isEmpty { fields.append("\(name)=\(value)") }
+            if !name.isEmpty { fields.append((name, "\(value)")) }
         }
-        Self.send(fields)
+        JournalSocket.send(fields)
     }
 
     /// Journal field names: upper-case ASCII letters, digits and `_`, not starting with `_`
@@ -52,16 +50,4 @@ public struct JournalLogHandler: LogHandler {
         "INVOCATION_ID", "USER_INVOCATION_ID", "SYSLOG_FACILITY", "SYSLOG_IDENTIFIER", "SYSLOG_PID",
         "SYSLOG_TIMESTAMP", "SYSLOG_RAW", "DOCUMENTATION", "TID", "UNIT", "USER_UNIT",
     ]
-
-    private static func send(_ fields: [String]) {
-        let buffers = fields.map { field -> UnsafeMutableRawBufferPointer in
-            let bytes = Array(field.utf8)
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
-            buffer.copyBytes(from: bytes)
-            return UnsafeMutableRawBufferPointer(rebasing: buffer[0..<bytes.count])
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        var vectors = buffers.map { iovec(iov_base: $0.baseAddress, iov_len: $0.count) }
-        _ = sd_journal_sendv(&vectors, Int32(vectors.count))
-    }
 }
