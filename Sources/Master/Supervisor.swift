@@ -46,13 +46,19 @@ final class Supervisor {
     let manager: ServiceManagerLink
     /// EVENTS entries (scheduled by ``Master`` once START has run, again on every reload).
     let events: ScheduledEvents
+    /// 1 for the configuration read at startup, one more for each successful reload.
+    var generation = 1
+    /// When the configuration in force was loaded (wall clock, seconds since 1970).
+    var loadedAt: Double
+    /// When the supervisor was created (wall clock, seconds since 1970).
+    let startedAt: Double
     private var nextID: ListenerID = 1
     /// Fork-rate wake-ups and shutdown steps: set by each pass.
     private let passTimer = WakeTimer()
     /// The next janitor run.
     private let janitorTimer: WakeTimer
     /// What the loop waits on besides the listeners (which come and go with reloads).
-    private let sources: [any EventSource]
+    private var sources: [any EventSource]
     private let wait = EventWait()
 
     init(configuration: MasterConfiguration, settings: Settings, logger: Logger,
@@ -66,6 +72,13 @@ final class Supervisor {
         janitorTimer = WakeTimer(deadline: MonotonicClock.now() + settings.janitorInterval)
         events = ScheduledEvents(lookup: settings.lookup, environment: baseEnvironment, logger: logger)
         sources = [signals, self.manager, events, passTimer, janitorTimer]
+        startedAt = ScheduledEvents.wallClock()
+        loadedAt = startedAt
+    }
+
+    /// One more source for the loop to wait on (the status socket), before ``run()``.
+    func addSource(_ source: any EventSource) {
+        sources.append(source)
     }
 
     func makeListenerID() -> ListenerID {
