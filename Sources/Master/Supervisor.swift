@@ -6,8 +6,8 @@ import Systemd
 /// The one event loop of minimaster. Single-threaded: each turn is a pass, then one wait on
 /// the ``EventSource``s: the signal self-pipe, every listener (its status pipe, and its socket
 /// when it qualifies for an on-demand fork), the systemd link, the EVENTS schedule, and timers
-/// for fork-rate wake-ups, the drain deadline and the janitor. Another source (a control
-/// socket, say) is one more entry in ``sources``.
+/// for fork-rate wake-ups, the drain deadline and the janitor; ``Master`` adds the status
+/// socket (``StatusServer``) with ``addSource(_:)``. Another input is one more such source.
 ///
 /// One pass: collect signals (shutdown, SIGHUP reload) → drain the status pipes → reap exited
 /// children (`waitpid(-1, WNOHANG)` until none; after the pipes, so a child's last message
