@@ -10,6 +10,8 @@ public struct FailureThrottle: Sendable, Equatable {
     public static let window = 10.0
 
     public private(set) var count = 0
+    /// Every failure recorded, across resets.
+    public private(set) var total = 0
     private var lastFailure: Double?
 
     public init() {}
@@ -19,6 +21,7 @@ public struct FailureThrottle: Sendable, Equatable {
         if let last = lastFailure, now - last > Self.window { count = 0 }
         lastFailure = now
         count += 1
+        total += 1
         return count >= Self.limit
     }
 

@@ -46,6 +46,12 @@ final class Listener {
     var active = 0
     /// Connections children reported (CONNECTION messages).
     var connections = 0
+    /// Children forked since the listener was created.
+    private(set) var forks = 0
+    /// Recent forks, for the rate `minimaster status` shows.
+    private(set) var recentForks = ForkRateWindow()
+    /// How its last child ended (nil before the first exit).
+    var lastExit: ChildExit?
     var forkRate: ForkRateLimiter
     var throttle = FailureThrottle()
     /// After a failed fork(2): no new attempt before this time.
@@ -160,6 +166,8 @@ final class Listener {
             return .failure(ListenerSocket.Failure(step: "can't fork process to run service \(label)", reason: errnoText()))
         }
         forkRate.recordFork(now: now)
+        forks += 1
+        recentForks.record(now: now)
         ready += 1
         active += 1
         return .success(pid)

@@ -19,7 +19,8 @@ import Systemd
 ///    child tells systemd `MAINPID=`;
 /// 4. pidfile (`-p`, or the default with `-d`), `{configdirectory}/socket` created if missing;
 /// 5. every listener bound or taken from systemd (errors disable the listener, or exit 69 with
-///    `master_bind_errors_fatal: yes`), passed sockets no service claims closed;
+///    `master_bind_errors_fatal: yes`), passed sockets no service claims closed; the status
+///    socket `{configdirectory}/socket/minimaster.status` created (``StatusServer``);
 /// 6. started as root: become `cyrus_user` (privileged ports are bound by now); then START
 ///    entries to completion, EVENTS scheduled (`period` ones run in the loop's first pass),
 ///    `wait=y` daemons started;
@@ -127,6 +128,13 @@ public enum Master {
             }
         }
         activated.closeUnclaimed(logger: logger)
+        // Created as root when root (any socket directory will do), for the user it becomes.
+        let statusServer = StatusServer.open(configDirectory: imapd.configDirectory,
+                                             owner: serviceUser.map { ($0.uid, $0.gid) }, logger: logger) {
+            [unowned supervisor] in StatusSnapshot.capture(supervisor)
+        }
+        defer { statusServer?.close() }
+        if let statusServer { supervisor.addSource(statusServer) }
         if let serviceUser {
             ChildStartProbe.prepare()
             guard drop(to: serviceUser, socketDirectory: createdSocketDirectory, logger: logger, fatal: fatal) else {

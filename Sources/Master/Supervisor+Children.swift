@@ -90,6 +90,7 @@ extension Supervisor {
         }
         listener.active -= 1
         if record.state == .ready { listener.ready -= 1 }
+        listener.lastExit = exit
         let who = "\(listener.isDaemon ? "daemon" : "service") \(listener.label) pid \(pid) in \(record.state.rawValue) state"
         // A child that had not installed its handlers yet dies of the SIGHUP a reload sent
         // it: that is the reload, not a failure of the program.

@@ -63,6 +63,8 @@ extension Supervisor {
             logger.notice("\(definition.isDaemon ? "daemon" : "service") \(definition.name) added")
         }
         configuration = new
+        generation += 1
+        loadedAt = ScheduledEvents.wallClock()
         events.load(new.events)
     }
 }

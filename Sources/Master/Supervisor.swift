@@ -6,8 +6,8 @@ import Systemd
 /// The one event loop of minimaster. Single-threaded: each turn is a pass, then one wait on
 /// the ``EventSource``s: the signal self-pipe, every listener (its status pipe, and its socket
 /// when it qualifies for an on-demand fork), the systemd link, the EVENTS schedule, and timers
-/// for fork-rate wake-ups, the drain deadline and the janitor. Another source (a control
-/// socket, say) is one more entry in ``sources``.
+/// for fork-rate wake-ups, the drain deadline and the janitor; ``Master`` adds the status
+/// socket (``StatusServer``) with ``addSource(_:)``. Another input is one more such source.
 ///
 /// One pass: collect signals (shutdown, SIGHUP reload) → drain the status pipes → reap exited
 /// children (`waitpid(-1, WNOHANG)` until none; after the pipes, so a child's last message
@@ -46,13 +46,19 @@ final class Supervisor {
     let manager: ServiceManagerLink
     /// EVENTS entries (scheduled by ``Master`` once START has run, again on every reload).
     let events: ScheduledEvents
+    /// 1 for the configuration read at startup, one more for each successful reload.
+    var generation = 1
+    /// When the configuration in force was loaded (wall clock, seconds since 1970).
+    var loadedAt: Double
+    /// When the supervisor was created (wall clock, seconds since 1970).
+    let startedAt: Double
     private var nextID: ListenerID = 1
     /// Fork-rate wake-ups and shutdown steps: set by each pass.
     private let passTimer = WakeTimer()
     /// The next janitor run.
     private let janitorTimer: WakeTimer
     /// What the loop waits on besides the listeners (which come and go with reloads).
-    private let sources: [any EventSource]
+    private var sources: [any EventSource]
     private let wait = EventWait()
 
     init(configuration: MasterConfiguration, settings: Settings, logger: Logger,
@@ -66,6 +72,13 @@ final class Supervisor {
         janitorTimer = WakeTimer(deadline: MonotonicClock.now() + settings.janitorInterval)
         events = ScheduledEvents(lookup: settings.lookup, environment: baseEnvironment, logger: logger)
         sources = [signals, self.manager, events, passTimer, janitorTimer]
+        startedAt = ScheduledEvents.wallClock()
+        loadedAt = startedAt
+    }
+
+    /// One more source for the loop to wait on (the status socket), before ``run()``.
+    func addSource(_ source: any EventSource) {
+        sources.append(source)
     }
 
     func makeListenerID() -> ListenerID {

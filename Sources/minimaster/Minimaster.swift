@@ -11,7 +11,7 @@ import Musl
 import Darwin
 #endif
 
-/// The command line of Cyrus `master(8)`, plus `--check`.
+/// The command line of Cyrus `master(8)`, plus `--check` (and `status`: ``StatusCommand``).
 ///
 /// Parses the command line and hands over to ``Master/run(_:)`` (the supervisor lives in the
 /// `Master` library) or to ``ConfigReport`` for `--check`.
@@ -32,7 +32,8 @@ struct Minimaster: ParsableCommand {
             stop accepting, let sessions finish (up to --drain-timeout seconds) and exit. \
             --check prints the services, START, EVENTS and DAEMON entries that would run, \
             with warnings on standard error, and exits 0, or prints every error and exits 78 \
-            (EX_CONFIG).
+            (EX_CONFIG). `minimaster status [-C imapd.conf] [--json]` shows what a running \
+            minimaster supervises (see `minimaster status --help`).
             """
     )
 
