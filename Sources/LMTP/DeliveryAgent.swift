@@ -56,7 +56,7 @@ public struct Envelope: Sendable {
     public var sessionID: String
     /// The message's `Message-ID:` header value as received (trimmed, unfolded, 8-bit bytes
     /// munged like the stored header), or nil when it had none. Cyrus's duplicate key and
-    /// `Delivered:` log line use it.
+    /// delivery log line use it.
     public var messageID: String?
     /// The message's `Date:` header value as received (trimmed, unfolded), or nil.
     public var date: String?
@@ -115,8 +115,9 @@ public protocol DeliveryAgent: AnyObject {
     /// After the final `.`: makes the spooled message durable for each recipient, in order, and
     /// returns one result per recipient (same order). A success must only be returned once the
     /// message is safely on disk for that recipient (and everything else its delivery asked
-    /// for is done). The spool is consumed.
-    func deliver(_ spool: Spool, envelope: Envelope, to recipients: [AcceptedRecipient<Resolved>]) -> [Result<Void, DeliveryFailure>]
+    /// for is done); its receipt says how (stored, a duplicate, discarded) and where. The spool
+    /// is consumed.
+    func deliver(_ spool: Spool, envelope: Envelope, to recipients: [AcceptedRecipient<Resolved>]) -> [Result<DeliveryReceipt, DeliveryFailure>]
 
     /// The message will not be delivered (client vanished, message rejected): drop the spool.
     func discard(_ spool: Spool)

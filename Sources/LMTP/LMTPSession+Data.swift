@@ -72,27 +72,35 @@ extension LMTPSession {
         return (spool, sink, headers)
     }
 
-    /// Decides and delivers after the message's end; returns the replies, one per recipient.
+    /// Decides and delivers after the message's end; returns the replies, one per recipient,
+    /// and logs each recipient's outcome (``DeliveryLogLine``).
     func finish(_ spool: Agent.Spool, sink: SpoolWriter, messageError: MessageError?,
                 headers: HeaderInspector, recipients: [AcceptedRecipient<Agent.Resolved>]) -> [String] {
+        let ended = clock.elapsedSeconds()
         let messageID = headers.messageID.map { String(decoding: $0, as: UTF8.self) }
         let logID = messageID ?? "<none>"
-        if let error = messageError {
+        let message = (id: messageID, size: sink.size, ended: ended)
+        /// Every recipient gets `reply`, with `status`.
+        func refuseAll(_ reply: [String], _ status: DeliveryStatus) -> [String] {
             agent.discard(spool)
+            for accepted in recipients {
+                logOutcome(accepted.recipient, status: status, mailboxes: [], reply: reply, message: message)
+            }
+            return recipients.flatMap { _ in reply }
+        }
+        if let error = messageError {
             logger.notice("message refused", metadata: ["message-id": "\(logID)", "reason": "\(error)"])
-            return recipients.map { _ in Reply.rejected(error) }
+            return refuseAll([Reply.rejected(error)], .rejected)
         }
         if sink.tooBig {
-            agent.discard(spool)
             logger.notice("message refused: too big", metadata: [
                 "message-id": "\(logID)", "size": "\(sink.size)", "limit": "\(sink.limit)",
             ])
-            return recipients.map { _ in Reply.messageTooBig(size: sink.size, max: sink.limit) }
+            return refuseAll([Reply.messageTooBig(size: sink.size, max: sink.limit)], .rejected)
         }
         if let failure = sink.failure {
-            agent.discard(spool)
             logger.error("spool write failed, message discarded", metadata: ["failure": "\(failure)"])
-            return recipients.flatMap { _ in failureReply(failure) }
+            return refuseAll(failureReply(failure), failure.status)
         }
         let envelope = transaction.envelope(
             sessionID: sessionID, messageID: messageID,
@@ -103,14 +111,16 @@ extension LMTPSession {
             let recipient = recipients[index].recipient
             let result = index < results.count
                 ? results[index] : .failure(.temporary("no delivery result for this recipient"))
-            let mailbox = recipient.detail.map { "\(recipient.user)+\($0)" } ?? recipient.user
             switch result {
-            case .success:
-                logger.info("Delivered: \(logID) to mailbox: \(mailbox)")
-                lines.append(Reply.delivered(sessionID: sessionID))
+            case .success(let receipt):
+                let reply = Reply.delivered(sessionID: sessionID)
+                logOutcome(recipient, status: receipt.status, mailboxes: receipt.mailboxes, reply: [reply], message: message)
+                lines.append(reply)
             case .failure(let failure):
-                logger.warning("Delivery failed: \(logID) to mailbox: \(mailbox): \(failure)")
-                lines.append(contentsOf: failureReply(failure))
+                let reply = failureReply(failure)
+                logOutcome(recipient, status: failure.status, mailboxes: [], reply: reply, message: message,
+                           detail: "\(failure)")
+                lines.append(contentsOf: reply)
             }
         }
         return lines

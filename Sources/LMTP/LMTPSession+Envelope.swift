@@ -36,11 +36,29 @@ extension LMTPSession {
                 transaction.add(AcceptedRecipient(recipient, resolved: resolved))
                 return [Reply.recipientAccepted]
             case .failure(let failure):
-                logger.info("RCPT refused", metadata: [
-                    "recipient": "\(recipient.address)", "failure": "\(failure)",
-                ])
-                return failureReply(failure)
+                let reply = failureReply(failure)
+                logOutcome(recipient, status: failure.status, mailboxes: [], reply: reply,
+                           message: nil, detail: "\(failure)")
+                return reply
             }
+        }
+    }
+
+    /// Logs one recipient's outcome as its ``DeliveryLogLine`` (info for a success, notice for a
+    /// refusal, warning for a temporary failure); `message` is nil at RCPT, when there is no
+    /// message yet. `detail` (the failure as the agent saw it) is added as metadata.
+    func logOutcome(_ recipient: Recipient, status: DeliveryStatus, mailboxes: [String], reply: [String],
+                    message: (id: String?, size: Int, ended: Double)?, detail: String? = nil) {
+        let line = DeliveryLogLine(
+            session: sessionID, messageID: message?.id, sender: transaction.mail?.sender ?? "",
+            recipient: recipient.address, mailboxes: mailboxes.isEmpty ? [recipient.user] : mailboxes,
+            size: message?.size, status: status, reply: reply,
+            delay: message.map { clock.elapsedSeconds() - $0.ended })
+        let metadata: Logger.Metadata? = detail.map { ["failure": "\($0)"] }
+        switch status {
+        case .delivered, .duplicate, .discarded: logger.info("\(line.text)", metadata: metadata)
+        case .temporaryFailure: logger.warning("\(line.text)", metadata: metadata)
+        case .overQuota, .unknownUser, .rejected: logger.notice("\(line.text)", metadata: metadata)
         }
     }
 

@@ -38,13 +38,28 @@ public struct LocalTime: Sendable, Equatable {
 /// Where the engine gets the current time from (injectable for tests).
 public struct WallClock: Sendable {
     private let source: @Sendable () -> LocalTime
+    private let monotonic: @Sendable () -> Double
 
-    public init(_ source: @escaping @Sendable () -> LocalTime) {
+    /// A clock telling `source`'s time; durations come from `monotonic` (default: the system's
+    /// monotonic clock).
+    public init(_ source: @escaping @Sendable () -> LocalTime,
+                monotonic: @escaping @Sendable () -> Double = WallClock.monotonicSeconds) {
         self.source = source
+        self.monotonic = monotonic
     }
 
     /// The current local time.
     public func now() -> LocalTime { source() }
+
+    /// Seconds on a clock that only moves forward, for durations (a delivery's delay).
+    public func elapsedSeconds() -> Double { monotonic() }
+
+    /// `CLOCK_MONOTONIC` in seconds.
+    @Sendable public static func monotonicSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
 
     /// The system clock and the process's time zone (`TZ`, `/etc/localtime`).
     public static let system = WallClock {

@@ -62,7 +62,7 @@ public final class MaildirDeliveryAgent: DeliveryAgent {
     }
 
     public func deliver(_ spool: MaildirSpool, envelope: Envelope,
-                        to recipients: [AcceptedRecipient<Destination>]) -> [Result<Void, DeliveryFailure>] {
+                        to recipients: [AcceptedRecipient<Destination>]) -> [Result<DeliveryReceipt, DeliveryFailure>] {
         var delivery = MessageDelivery(store: store, resolver: resolver, quota: quota,
                                        duplicates: policy.duplicates, logger: logger)
         delivery.filter = filter

@@ -49,11 +49,30 @@ struct MessageDelivery {
 
     typealias Results = [Result<Void, DeliveryFailure>]
 
+    /// Where each recipient's copies went: stored, or found already delivered.
+    private struct Whereabouts {
+        var stored: [String] = []
+        var duplicates: [String] = []
+
+        /// The receipt of a recipient that succeeded (each mailbox named once).
+        var receipt: DeliveryReceipt {
+            if !stored.isEmpty { return .delivered(Self.once(stored)) }
+            if !duplicates.isEmpty { return DeliveryReceipt(status: .duplicate, mailboxes: Self.once(duplicates)) }
+            return DeliveryReceipt(status: .discarded, mailboxes: [])
+        }
+
+        private static func once(_ names: [String]) -> [String] {
+            var seen = Set<String>()
+            return names.filter { seen.insert($0).inserted }
+        }
+    }
+
     /// Delivers and returns one result per recipient; what is left to record goes to `deferred`.
     func run(_ spool: SpoolFile, envelope: Envelope, to accepted: [AcceptedRecipient<Destination>],
-             deferring deferred: inout DeferredRecords) -> Results {
+             deferring deferred: inout DeferredRecords) -> [Result<DeliveryReceipt, DeliveryFailure>] {
         let recipients = accepted.map { $0.recipient }
         var results = Results(repeating: .success(()), count: recipients.count)
+        var whereabouts = [Whereabouts](repeating: Whereabouts(), count: recipients.count)
         let message = SpooledMessage(size: spool.size) { [logger] in
             do { return try spool.contents(limit: Int.max) } catch {
                 logger.error("cannot read the spooled message back: \(error)")
@@ -68,7 +87,7 @@ struct MessageDelivery {
         for (index, copy) in copies.enumerated() {
             switch verdicts[index] {
             case .suppress:
-                logger.info("duplicate suppressed: \(envelope.messageID ?? "") to mailbox: \(copy.request.target)")
+                for recipient in copy.recipients { whereabouts[recipient].duplicates.append("\(copy.request.target)") }
             case .busy:
                 fail(copy.recipients, .temporary("Message is being delivered by another process"), &results)
             case .deliver:
@@ -92,6 +111,7 @@ struct MessageDelivery {
             case .success(let stored):
                 quota.record(stored)
                 if copy.claimed, let key = copy.key { delivered.append(key) }
+                for recipient in copy.recipients { whereabouts[recipient].stored.append("\(copy.request.target)") }
             case .failure(let error):
                 logger.error("delivery failed: \(error)", metadata: ["mailbox": "\(copy.request.target)"])
                 fail(copy.recipients, error.deliveryFailure, &results)
@@ -112,7 +132,7 @@ struct MessageDelivery {
         // Records of recipients that sent nothing (`duplicate`); senders wrote theirs in send().
         deferred.tracking += plans.indices.filter { isSuccess(results[$0]) && plans[$0].outgoing.isEmpty }
             .flatMap { plans[$0].tracking }
-        return results
+        return results.indices.map { index in results[index].map { whereabouts[index].receipt } }
     }
 
     /// Hands each succeeding recipient's outgoing messages to the MTA; the first refusal makes

@@ -26,7 +26,7 @@ public final class FakeAgent: DeliveryAgent {
     /// Every `deliver` call.
     public private(set) var delivered: [(spool: FakeSpool, envelope: Envelope, recipients: [Recipient])] = []
     /// The results each `deliver` call returned (same order as `delivered`).
-    public private(set) var deliveryResults: [[Result<Void, DeliveryFailure>]] = []
+    public private(set) var deliveryResults: [[Result<DeliveryReceipt, DeliveryFailure>]] = []
     /// What each `deliver` call was handed as resolved at RCPT (the `verify` call's number).
     public private(set) var deliveredResolutions: [[Int]] = []
     /// Every `discard` call.
@@ -51,14 +51,14 @@ public final class FakeAgent: DeliveryAgent {
         return spool
     }
 
-    public func deliver(_ spool: FakeSpool, envelope: Envelope, to accepted: [AcceptedRecipient<Int>]) -> [Result<Void, DeliveryFailure>] {
+    public func deliver(_ spool: FakeSpool, envelope: Envelope, to accepted: [AcceptedRecipient<Int>]) -> [Result<DeliveryReceipt, DeliveryFailure>] {
         let recipients = accepted.map(\.recipient)
         delivered.append((spool, envelope, recipients))
         deliveredResolutions.append(accepted.map(\.resolved))
         spool.closed = true
-        let results: [Result<Void, DeliveryFailure>] = recipients.map { recipient in
+        let results: [Result<DeliveryReceipt, DeliveryFailure>] = recipients.map { recipient in
             if let failure = deliveryFailures[recipient.user] ?? deliveryFailure?(recipient) { return .failure(failure) }
-            return .success(())
+            return .success(.delivered([recipient.user]))
         }
         deliveryResults.append(results)
         return results

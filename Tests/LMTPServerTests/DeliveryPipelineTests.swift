@@ -42,7 +42,8 @@ struct DeliveryPipelineTests {
         bed.filter.plans["alice"] = DeliveryPlan(copies: [], refusal: nil)
         bed.filter.plans["bob"] = DeliveryPlan(copies: [], refusal: .permissionDenied)
         let results = try bed.deliver(to: ["alice", "bob", "carol"])
-        #expect(results[0].isSuccess && results[2].isSuccess)
+        #expect(results[0] == .success(DeliveryReceipt(status: .discarded, mailboxes: [])))
+        #expect(results[2] == .success(.delivered(["carol"])))
         #expect(results[1].failure == .permissionDenied)
         #expect(bed.files("alice", "new").isEmpty && bed.files("bob", "new").isEmpty)
         #expect(bed.files("carol", "new").count == 1)
@@ -68,8 +69,9 @@ struct DeliveryPipelineTests {
         let work = try #require(try FolderName.parse("Work", separator: .slash))
         bed.filter.plans["alice"] = DeliveryPlan(copies: [.init(placement: .folder(work, create: true), flags: MessageFlags(system: [.seen])),
                                                           .init(placement: .folder(work, create: true))], refusal: nil)
-        #expect(try bed.deliver(to: ["alice"], messageID: "<same@example.org>").allSatisfy { $0.isSuccess })
-        #expect(try bed.deliver(to: ["alice"], messageID: "<same@example.org>").allSatisfy { $0.isSuccess })
+        #expect(try bed.deliver(to: ["alice"], messageID: "<same@example.org>") == [.success(.delivered(["alice/Work"]))])
+        #expect(try bed.deliver(to: ["alice"], messageID: "<same@example.org>")
+                == [.success(DeliveryReceipt(status: .duplicate, mailboxes: ["alice/Work"]))])
         #expect(bed.files("alice", ".Work/cur").count + bed.files("alice", ".Work/new").count == 2,
                 "the first delivery stored both copies, the second none")
     }
@@ -128,7 +130,7 @@ final class PipelineBed {
     deinit { try? FileManager.default.removeItem(atPath: root) }
 
     /// Spools a small message in the first recipient's Maildir and runs the pipeline.
-    func deliver(to users: [String], messageID: String? = nil) throws -> [Result<Void, DeliveryFailure>] {
+    func deliver(to users: [String], messageID: String? = nil) throws -> [Result<DeliveryReceipt, DeliveryFailure>] {
         let logger = Logger(label: "test")
         let addressing = RecipientAddressing(virtualDomains: false, defaultDomain: nil)
         var policy = DeliveryPolicy()
@@ -179,7 +181,7 @@ private func inode(_ path: String) -> ino_t? {
     return stat(path, &info) == 0 ? info.st_ino : nil
 }
 
-extension Result where Success == Void, Failure == DeliveryFailure {
+extension Result where Success == DeliveryReceipt, Failure == DeliveryFailure {
     var isSuccess: Bool { if case .success = self { true } else { false } }
     var failure: DeliveryFailure? { if case .failure(let failure) = self { failure } else { nil } }
 }

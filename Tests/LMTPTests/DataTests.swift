@@ -143,13 +143,34 @@ struct DataTests {
         }
     }
 
-    @Test func deliveryIsLoggedWithMessageID() {
+    @Test("one key=value line per recipient: session, msgid, from, rcpt, mailbox, size, status, reply, delay")
+    func deliveryIsLoggedPerRecipient() {
         let result = runSession(transaction("Message-ID: <abc@x>\r\n\r\nb\r\n.\r\n", recipients: ["alice+box", "bob"]))
-        let info = result.logs.messages.filter { $0.level == .info }.map(\.message)
-        #expect(info.contains("Delivered: <abc@x> to mailbox: alice+box"))
-        #expect(info.contains("Delivered: <abc@x> to mailbox: bob"))
-        let line = result.logs.messages.first { $0.message.hasPrefix("Delivered:") }
-        #expect(line?.metadata["session"] == .string(Fixture.id(2)))
+        let lines = result.logs.messages.filter { $0.level == .info && $0.message.hasPrefix("session=") }
+        #expect(lines.count == 2)
+        let size = result.agent.delivered.first?.spool.text.utf8.count ?? -1
+        for (line, (rcpt, user)) in zip(lines, [("alice+box", "alice"), ("bob", "bob")]) {
+            let text = line.message
+            #expect(text.hasPrefix("session=\(Fixture.id(2)) msgid=<abc@x> from=<sender@example.org> rcpt=<\(rcpt)> mailbox=\(user) size=\(size) status=delivered reply=\"250 2.1.5 Success SESSIONID=<\(Fixture.id(2))>\" delay="), "\(text)")
+            let delay = text.split(separator: " ").last.map(String.init) ?? ""
+            let parts = delay.dropFirst("delay=".count).split(separator: ".", omittingEmptySubsequences: false)
+            #expect(delay.hasPrefix("delay=") && parts.count == 2 && parts[1].count == 3
+                    && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }, "\(text)")
+        }
+    }
+
+    @Test("refusals are logged per recipient too: unknown user at RCPT (no message yet), over quota after DATA")
+    func refusalsAreLoggedPerRecipient() {
+        let agent = FakeAgent()
+        agent.verdicts["nobody"] = .mailboxUnknown
+        agent.deliveryFailures["bob"] = .overQuota(permanent: false)
+        let result = runSession(transaction("Message-ID: <q@x>\r\n\r\nb\r\n.\r\n", recipients: ["nobody", "alice", "bob"]), agent: agent)
+        let lines = result.logs.messages.map(\.message).filter { $0.hasPrefix("session=") }
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.contains { $0.contains("msgid=- from=<sender@example.org> rcpt=<nobody> mailbox=nobody size=- status=unknown_user reply=\"550") && $0.hasSuffix("delay=-") })
+        #expect(lines.contains { $0.contains("rcpt=<alice> mailbox=alice") && $0.contains("status=delivered") })
+        #expect(lines.contains { $0.contains("rcpt=<bob> mailbox=bob") && $0.contains("status=over_quota reply=\"452") })
+        #expect(result.logs.messages.first { $0.message.contains("status=over_quota") }?.level == .notice)
     }
 
     @Test func envelopeCarriesFoldedMessageIDAndDate() {

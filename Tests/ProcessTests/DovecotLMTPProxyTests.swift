@@ -79,7 +79,7 @@ struct DovecotLMTPProxyTests {
         #expect(h.logLines(containing: "line=DATA").isEmpty)
 
         // Stored in the Maildir exactly as sent (LF line ends, lmtpd's trace headers on top).
-        #expect(h.waitForLog("Delivered:", timeout: 10))
+        #expect(h.waitForLog("status=delivered", timeout: 10))
         let stored = h.bed.messages("alice")
         #expect(stored.count == 1)
         let body = try #require(stored.first)
@@ -121,7 +121,7 @@ struct DovecotLMTPProxyTests {
         #expect(h.waitForLog("line=BDAT \(wire.count) LAST", timeout: 10), "\(h.log())")
         #expect(h.logLines(containing: "line=BDAT").count == 1)
         #expect(h.logLines(containing: "line=DATA").isEmpty)
-        #expect(h.waitForLog("Delivered:", count: 2, timeout: 10), "\(h.log())")
+        #expect(h.waitForLog("status=delivered", count: 2, timeout: 10), "\(h.log())")
         for user in ["alice", "bob"] {
             let stored = h.bed.messages(user)
             #expect(stored.count == 1, "\(user)")

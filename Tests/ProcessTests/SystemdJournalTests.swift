@@ -37,7 +37,7 @@ struct SystemdJournalTests {
         let master = entries.filter { $0["SYSLOG_IDENTIFIER"] == "cyrus/master" }
         #expect(master.contains { $0["MESSAGE"] == "ready for work" && $0["PRIORITY"] == "5" }, "\(master)")
         #expect(master.allSatisfy { $0["SYSLOG_FACILITY"] == "2" })
-        let delivered = entries.filter { $0["SYSLOG_IDENTIFIER"] == "cyrus/lmtpunix" && ($0["MESSAGE"] ?? "").hasPrefix("Delivered:") }
+        let delivered = entries.filter { $0["SYSLOG_IDENTIFIER"] == "cyrus/lmtpunix" && ($0["MESSAGE"] ?? "").contains("status=delivered") }
         #expect(delivered.count == 1, "\(entries)")
         guard let entry = delivered.first, let session = entry["SESSION"], !session.isEmpty else {
             Issue.record("no SESSION= in \(delivered)")
