@@ -24,6 +24,8 @@ let package = Package(
         // the monotonic clock, socket address formatting, poll with a deadline, file locks,
         // sysexits codes. Depends on libc and CShims only.
         .target(name: "POSIXCore", dependencies: ["CShims"]),
+        // Shared-memory counters: minimaster's region and a child's slot in it.
+        .target(name: "Metrics", dependencies: ["CShims", "POSIXCore"]),
         // The Cyrus master/service contract, both sides: fds 3/4, status messages, accept lock.
         .target(name: "ServiceContract", dependencies: ["POSIXCore", "CShims"]),
         // Parsers of cyrus.conf and imapd.conf. Imports nothing of ours.
@@ -60,7 +62,7 @@ let package = Package(
             name: "LMTPServer",
             dependencies: [
                 "ConfParse", "LMTP", "Mailstore", "MailLogging", "ServiceContract", "DuplicateStore", "SASL", "TLS", "Sieve",
-                "POSIXCore", "CSQLite",
+                "POSIXCore", "CSQLite", "Metrics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "Master",
             dependencies: [
-                "ConfParse", "ServiceContract", "POSIXCore", "CShims", "MailLogging", "Systemd",
+                "ConfParse", "ServiceContract", "POSIXCore", "CShims", "MailLogging", "Systemd", "Metrics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -97,7 +98,7 @@ static void close_from(int lowest) {
 /* The child side of both spawn functions: async-signal-safe calls only. `stdio` (may be NULL)
  * holds descriptors for 0, 1, 2 (-1: keep). */
 static void exec_child(const char *path, char *const argv[], char *const envp[],
-                       int status_fd, int listen_fd, long maxfds, const int stdio[3]) {
+                       int status_fd, int listen_fd, int metrics_fd, long maxfds, const int stdio[3]) {
     for (int sig = 1; sig < MAX_SIGNAL; sig++) {
         if (caught[sig]) signal(sig, SIG_DFL);
     }
@@ -112,6 +113,7 @@ static void exec_child(const char *path, char *const argv[], char *const envp[],
     }
     status_fd = lift(status_fd);
     listen_fd = lift(listen_fd);
+    metrics_fd = lift(metrics_fd);
     for (int i = 0; i < 3; i++) {
         if (standard[i] >= 0 && dup2(standard[i], i) < 0) _exit(71);
     }
@@ -123,6 +125,12 @@ static void exec_child(const char *path, char *const argv[], char *const envp[],
     if (listen_fd >= 0) {
         if (dup2(listen_fd, 4) < 0) _exit(71);
         keep = 5;
+    }
+    if (metrics_fd >= 0) {
+        /* fd 5 only after 3 and 4 are what the contract says (or closed). */
+        for (int fd = keep; fd < 5; fd++) close(fd);
+        if (dup2(metrics_fd, 5) < 0) _exit(71);
+        keep = 6;
     }
     close_from(keep);
     if (maxfds > 0) {
@@ -141,7 +149,15 @@ pid_t cshim_spawn(const char *path, char *const argv[], char *const envp[],
                   int status_fd, int listen_fd, long maxfds) {
     pid_t pid = fork();
     if (pid != 0) return pid; /* parent, or -1 */
-    exec_child(path, argv, envp, status_fd, listen_fd, maxfds, NULL);
+    exec_child(path, argv, envp, status_fd, listen_fd, -1, maxfds, NULL);
+    return -1; /* not reached */
+}
+
+pid_t cshim_spawn_service(const char *path, char *const argv[], char *const envp[],
+                          int status_fd, int listen_fd, int metrics_fd, long maxfds) {
+    pid_t pid = fork();
+    if (pid != 0) return pid; /* parent, or -1 */
+    exec_child(path, argv, envp, status_fd, listen_fd, metrics_fd, maxfds, NULL);
     return -1; /* not reached */
 }
 
@@ -150,7 +166,7 @@ pid_t cshim_spawn_stdio(const char *path, char *const argv[], char *const envp[]
     const int stdio[3] = { stdin_fd, stdout_fd, stderr_fd };
     pid_t pid = fork();
     if (pid != 0) return pid; /* parent, or -1 */
-    exec_child(path, argv, envp, status_fd, listen_fd, 0, stdio);
+    exec_child(path, argv, envp, status_fd, listen_fd, -1, 0, stdio);
     return -1; /* not reached */
 }
 
@@ -208,4 +224,8 @@ int cshim_signal_caught_by(pid_t pid, int sig) {
     }
     fclose(file);
     return result;
+}
+
+int cshim_memfd(const char *name) {
+    return memfd_create(name, MFD_CLOEXEC);
 }

@@ -14,7 +14,7 @@ enum ImapdOptionTable {
         ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
         ImapdOption.duplicateDbPath.spec, ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,
         ImapdOption.tlsCiphers.spec, ImapdOption.sievedir.spec,
-        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec,
+        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec,
         // Enumerations
         ImapdOption.serverinfo.spec, ImapdOption.virtdomains.spec, ImapdOption.tlsClientCerts.spec,
         ImapdOption.smtpBackend.spec,
@@ -27,7 +27,7 @@ enum ImapdOptionTable {
         ImapdOption.sieveusehomedir.spec, ImapdOption.sieveUseLmtpReject.spec,
         ImapdOption.anysievefolder.spec, ImapdOption.masterBindErrorsFatal.spec, ImapdOption.lmtpDetailNeedsPostRight.spec, ImapdOption.lmtpSharedMaildir.spec,
         ImapdOption.lmtpAddMissingMessageId.spec, ImapdOption.lmtpAddMissingDate.spec,
-        ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec,
+        ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec, ImapdOption.prometheusEnabled.spec,
         // Integers and durations
         ImapdOption.maxmessagesize.spec, ImapdOption.sieveMaxscriptsize.spec, ImapdOption.sieveVacationMinResponse.spec,
         ImapdOption.sieveVacationMaxResponse.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,

@@ -74,6 +74,9 @@ extension ImapdOption where Value == String {
     /// `@domain` when a domain is kept), `%n` (local part), `%d` (domain), `%%`; relative to
     /// the partition unless absolute. lmtpd checks it (Mailstore's PathTemplate) at start.
     public static var maildirPath: Self { .string("maildir_path", default: "%u").ours }
+    /// Ours, not Cyrus's: where minimaster serves `GET /metrics` when `prometheus_enabled` is
+    /// on: `host:port` (`[::1]:port` for IPv6) or the absolute path of a unix socket.
+    public static var prometheusListen: Self { .string("prometheus_listen", default: "127.0.0.1:9145").ours }
 }
 
 // MARK: Enumerations
@@ -141,6 +144,8 @@ extension ImapdOption where Value == Bool {
     public static var lmtpDetailNeedsPostRight: Self { .boolean("lmtp_detail_needs_post_right", default: false).ours }
     /// Bind errors at startup are fatal to master, default off.
     public static var masterBindErrorsFatal: Self { .boolean("master_bind_errors_fatal", default: false) }
+    /// Serve Prometheus metrics (minimaster: at `prometheus_listen`), default off.
+    public static var prometheusEnabled: Self { .boolean("prometheus_enabled", default: false) }
 }
 
 // MARK: Integers and durations (durations in seconds)

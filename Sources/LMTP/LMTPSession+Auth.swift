@@ -107,6 +107,7 @@ extension LMTPSession {
                 authState.identity = identity
                 authState.securityStrength = strength
                 authenticated = true
+                metrics.authentication(succeeded: true)
                 logger.notice("login: \(client.receivedDescription) \(HeaderText.sanitized(identity)) \(mechanism)\(tlsActive ? "+TLS" : "") User logged in")
                 replies.send(Reply.authenticated)
                 return nil
@@ -120,6 +121,7 @@ extension LMTPSession {
     private func failed(_ failure: AuthFailure, detail: String, mechanism: String, _ authenticator: any Authenticator,
                         _ connection: Connection) -> SessionEnd? {
         let replies = connection.replies
+        metrics.authentication(succeeded: false)
         guard failure == .invalidCredentials else {
             logger.info("AUTH failed", metadata: ["mechanism": "\(mechanism)", "failure": "\(failure)",
                                                   "detail": "\(HeaderText.sanitized(detail, limit: 200))"])

@@ -80,6 +80,8 @@ extension LMTPSession {
         let messageID = headers.messageID.map { String(decoding: $0, as: UTF8.self) }
         let logID = messageID ?? "<none>"
         let message = (id: messageID, size: sink.size, ended: ended)
+        metrics.messageReceived(size: sink.size, recipients: recipients.count)
+        defer { metrics.deliveryLatency(clock.elapsedSeconds() - ended) }
         /// Every recipient gets `reply`, with `status`.
         func refuseAll(_ reply: [String], _ status: DeliveryStatus) -> [String] {
             agent.discard(spool)

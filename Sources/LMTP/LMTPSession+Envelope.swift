@@ -54,6 +54,7 @@ extension LMTPSession {
             recipient: recipient.address, mailboxes: mailboxes.isEmpty ? [recipient.user] : mailboxes,
             size: message?.size, status: status, reply: reply,
             delay: message.map { clock.elapsedSeconds() - $0.ended })
+        metrics.recipient(status)
         let metadata: Logger.Metadata? = detail.map { ["failure": "\($0)"] }
         switch status {
         case .delivered, .duplicate, .discarded: logger.info("\(line.text)", metadata: metadata)

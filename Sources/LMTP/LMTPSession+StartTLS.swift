@@ -50,11 +50,13 @@ extension LMTPSession {
 
         switch upgrader.upgrade() {
         case .failure(let failure):
+            metrics.startTLS(succeeded: false)
             logger.notice("STARTTLS failed: \(client.receivedDescription)", metadata: ["reason": "\(failure)"])
             replies.send(Reply.startTLSFailed)
             replies.flushQuietly()
             return .failed("STARTTLS failed: \(failure)")
         case .success(let upgrade):
+            metrics.startTLS(succeeded: true)
             connection.switchStreams(input: upgrade.input, output: upgrade.output)
             resetAfterTLS(upgrade)
             logger.notice("\(upgrade.logLine)")

@@ -55,6 +55,8 @@ public final class LMTPSession<Agent: DeliveryAgent> {
     public var authenticator: (any Authenticator)?
     /// What AUTH established on this connection.
     var authState = AuthState()
+    /// Where the session's counts go (set before `run`; nothing by default).
+    public var metrics: any SessionMetrics = NoSessionMetrics()
 
     /// True while the engine reads a message body (after `354`, up to the final dot). An input
     /// that wants to stop the session (`StreamError.shuttingDown`) waits until this is false,
@@ -95,6 +97,8 @@ public final class LMTPSession<Agent: DeliveryAgent> {
         endTransaction()
         isReceivingMessage = false
         renewSessionID()
+        metrics.session(active: true)
+        defer { metrics.session(active: false) }
         logger.debug("connection", metadata: ["client": "\(client.receivedDescription)"])
         connection.replies.send(Reply.greeting(settings))
         let end = serve(connection)

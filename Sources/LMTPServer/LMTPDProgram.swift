@@ -81,6 +81,7 @@ public enum LMTPDProgram {
             _ = server.serve(inputFD: 0, outputFD: 1, stop: .onShutdownSignals)
             return exitAfterStandaloneSession(logger)
         }
+        server.counters = SharedSessionMetrics.attachToMaster(logger: logger)
         let childOptions = ServiceChildOptions(
             usesArgument: options.uses, reuseTimeoutArgument: options.reuseTimeout,
             configDirectory: configuration.configDirectory, service: service, id: id,

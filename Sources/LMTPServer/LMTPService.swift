@@ -2,6 +2,7 @@ import Glibc
 import LMTP
 import Logging
 import Mailstore
+import Metrics
 import TLS
 
 /// One lmtpd process's delivery service: the configuration, the store and the session-id
@@ -18,6 +19,9 @@ public final class LMTPService {
     let tlsContext: TLSServerContext?
     /// Users' compiled Sieve scripts, kept for the life of the process.
     let sieveScripts = SieveScriptCache()
+    /// This process's slot of minimaster's shared counters (nil: not started by a minimaster
+    /// with metrics on).
+    public var counters: ChildCounters?
 
     public init(configuration: LMTPDConfiguration, preauthorizeInternet: Bool, logger: Logger) {
         self.configuration = configuration
@@ -42,10 +46,13 @@ public final class LMTPService {
         sessionLogger[metadataKey: "client"] = "\(client.receivedDescription)"
         let agent = MaildirDeliveryAgent(store: store, addressing: configuration.addressing,
                                          policy: configuration.policy, logger: sessionLogger)
-        agent.filter = sieveFilter(logger: sessionLogger)
+        var filter = sieveFilter(logger: sessionLogger)
+        filter.counters = counters
+        agent.filter = filter
         agent.submitter = SendmailSubmitter(path: configuration.sieve.sendmail)
         let session = LMTPSession(settings: settings, client: client, agent: agent, logger: sessionLogger, sessionIDs: sessionIDs)
         session.authenticator = authenticator(fd: inputFD, preauthorized: settings.preauthenticated, logger: sessionLogger)
+        if let counters { session.metrics = SharedSessionMetrics(counters: counters) }
         let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout,
                                     shouldStopOnSignal: stopOnSignal, stop: stop)
         input.isBetweenCommands = { [weak session] in !(session?.isReceivingMessage ?? false) }

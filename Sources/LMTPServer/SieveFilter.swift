@@ -2,6 +2,7 @@ import Glibc
 import LMTP
 import Logging
 import Mailstore
+import Metrics
 import POSIXCore
 import Sieve
 
@@ -24,6 +25,8 @@ struct SieveFilter: DeliveryFilter {
     var clock: WallClock = .system
     let messageIDs: MessageIDGenerator
     let logger: Logger
+    /// Where the actions of each run are counted (nil: not counted).
+    var counters: ChildCounters?
 
     /// The keyword of a copy delivered after the script failed at run time.
     static let failureKeyword = "$SieveFailed"
@@ -50,6 +53,7 @@ struct SieveFilter: DeliveryFilter {
                                          envelope: SieveEnvelope(from: envelope.sender, to: recipient.recipient.address,
                                                                  auth: envelope.authorizedIdentity),
                                          context: context(for: mailbox, recipient: recipient.recipient, now: now))
+            if let counters { SharedSessionMetrics.count(result.actions, into: counters) }
             if result.status == .runtimeError {
                 return failed(user, envelope, result.errors.map(\.description).joined(separator: "; "))
             }

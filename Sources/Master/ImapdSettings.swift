@@ -11,6 +11,9 @@ struct ImapdSettings {
     /// `cyrus_user` and `cyrus_group` (nil when unset): whom to become after binding as root.
     var cyrusUser: String?
     var cyrusGroup: String?
+    /// `prometheus_enabled` (default off) and our `prometheus_listen`: the metrics endpoint.
+    var prometheusEnabled = false
+    var prometheusListen = "127.0.0.1:9145"
 
     /// The identity the services run as when minimaster starts as root.
     func serviceUser() throws(ServiceUser.Problem) -> ServiceUser {
@@ -24,7 +27,9 @@ struct ImapdSettings {
             let prefix = config[.syslogPrefix].flatMap { $0.isEmpty ? nil : $0 } ?? "cyrus"
             return .success(ImapdSettings(configDirectory: config[.configdirectory] ?? "/var/lib/cyrus",
                                           syslogPrefix: prefix, bindErrorsFatal: config[.masterBindErrorsFatal],
-                                          cyrusUser: config[.cyrusUser], cyrusGroup: config[.cyrusGroup]))
+                                          cyrusUser: config[.cyrusUser], cyrusGroup: config[.cyrusGroup],
+                                          prometheusEnabled: config[.prometheusEnabled],
+                                          prometheusListen: config[.prometheusListen]))
         } catch {
             return .failure(error)
         }

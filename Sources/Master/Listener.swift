@@ -59,9 +59,17 @@ final class Listener {
     /// Set by the pass when ``SpawnPolicy`` wants the socket watched for an on-demand fork:
     /// polled in the coming wait only.
     var pollForConnections = false
+    /// Whether the last pass found no ready child and `maxchild` busy ones (new clients wait).
+    var atMaxchild = false
+    /// How many times such a stretch began.
+    var maxchildReached: UInt64 = 0
+    /// When the last `maxchild` warning was logged (monotonic seconds).
+    var lastMaxchildWarning: Double?
     /// The socket polled readable in the last wait: a client waits for a child.
     private(set) var connectionWaiting = false
 
+    /// The children's shared counter region, passed as fd 5 (-1: none).
+    var metricsFD: Int32 = -1
     private var argv: CStringArray
     private var environment: CStringArray
     private let baseEnvironment: [String]
@@ -158,7 +166,7 @@ final class Listener {
         let pid = definition.settings.executable.withCString { path in
             argv.withPointer { argvPointer in
                 environment.withPointer { envPointer in
-                    cshim_spawn(path, argvPointer, envPointer, statusFD, listenFD, settings.maxfds)
+                    cshim_spawn_service(path, argvPointer, envPointer, statusFD, listenFD, metricsFD, settings.maxfds)
                 }
             }
         }

@@ -59,6 +59,7 @@ public enum Master {
 
         let lookup = ExecutableLookup.standard()
         let configuration: MasterConfiguration
+        let loadStarted = MonotonicClock.now()
         do throws(MasterConfiguration.Problem) {
             configuration = try MasterConfiguration.load(path: options.cyrusConfPath, lookup: lookup)
         } catch {
@@ -117,6 +118,8 @@ public enum Master {
         settings.backlog = options.backlog
         settings.drainTimeout = options.drainTimeout
         settings.lookup = lookup
+        settings.metrics = imapd.prometheusEnabled ? MasterMetrics.create(logger: logger) : nil
+        settings.metrics?.configurationLoadSeconds = MonotonicClock.now() - loadStarted
         let manager = ServiceManagerLink(watchdogMicroseconds: watchdogInterval, now: MonotonicClock.now())
         let supervisor = Supervisor(configuration: configuration, settings: settings, logger: logger,
                                     activatedSockets: activated, manager: manager)
@@ -135,6 +138,13 @@ public enum Master {
         }
         defer { statusServer?.close() }
         if let statusServer { supervisor.addSource(statusServer) }
+        let metricsServer = settings.metrics.flatMap { metrics in
+            MetricsServer.open(address: imapd.prometheusListen, backlog: options.backlog, logger: logger) {
+                [unowned supervisor] format in MetricsReport.render(supervisor, metrics, format: format)
+            }
+        }
+        defer { metricsServer?.close() }
+        if let metricsServer { supervisor.addSource(metricsServer) }
         if let serviceUser {
             ChildStartProbe.prepare()
             guard drop(to: serviceUser, socketDirectory: createdSocketDirectory, logger: logger, fatal: fatal) else {

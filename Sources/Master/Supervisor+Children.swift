@@ -80,6 +80,7 @@ extension Supervisor {
     /// Bookkeeping and logging for one exited child; applies the READY-failure throttle.
     func childExited(pid: Int32, exit: ChildExit, now: Double) {
         if events.exited(pid: pid, exit: exit) { return }
+        metrics?.childReaped(pid: pid)
         guard let record = children.remove(pid) else {
             logger.debug("process \(pid) (not a service child) \(exit.text)")
             return

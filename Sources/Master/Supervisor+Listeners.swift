@@ -13,6 +13,7 @@ extension Supervisor {
         guard let address = definition.address else {
             let daemon = Listener(id: makeListenerID(), definition: definition, index: 0, spec: nil, socketFD: -1,
                                   statusPipe: nil, baseEnvironment: baseEnvironment)
+            daemon.metricsFD = metrics?.region.fd ?? -1
             listeners.append(daemon)
             return []
         }
@@ -71,6 +72,7 @@ extension Supervisor {
         }
         let listener = Listener(id: makeListenerID(), definition: definition, index: index, spec: spec, socketFD: fd,
                                 statusPipe: pipe, baseEnvironment: baseEnvironment, origin: origin)
+        listener.metricsFD = metrics?.region.fd ?? -1
         listeners.append(listener)
         let source: String
         switch origin {

@@ -1,4 +1,5 @@
 import Glibc
+import POSIXCore
 import Logging
 
 /// SIGHUP (`master/master.c: reread_conf()`, docs/cyrus-compatibility.md §2.8): re-read
@@ -14,8 +15,11 @@ extension Supervisor {
         logger.notice("SIGHUP: reloading \(configuration.path)")
         serviceManagerReloading(now: now)
         let new: MasterConfiguration
+        let loadStarted = MonotonicClock.now()
         do throws(MasterConfiguration.Problem) {
             new = try MasterConfiguration.load(path: configuration.path, lookup: settings.lookup)
+            metrics?.reloads += 1
+            metrics?.configurationLoadSeconds = MonotonicClock.now() - loadStarted
         } catch {
             for message in error.messages { logger.error("\(message)") }
             logger.error("configuration not reloaded: keeping the running configuration")

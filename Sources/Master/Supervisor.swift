@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import Metrics
 import POSIXCore
 import Systemd
 
@@ -26,6 +27,9 @@ final class Supervisor {
         var lingerReport: Double = 30
         /// How long a `wait=y` daemon has to write `ok\r\n`.
         var waitDaemonTimeout: Double = 60
+        /// The children's shared counters (nil: `prometheus_enabled` is off): passed to every
+        /// service child as fd 5, folded in as children are reaped.
+        var metrics: MasterMetrics?
     }
 
     let settings: Settings
@@ -39,6 +43,7 @@ final class Supervisor {
     /// `wait=y` daemons in start order (stopped last, in reverse).
     var waitDaemons: [ListenerID] = []
     let signals = SignalSource()
+    /// The environment of service children (with `MINIMASTER_METRICS_FD` when counting).
     let baseEnvironment: [String]
     /// Sockets systemd passed, until the services have claimed them (startup).
     let activatedSockets: ActivatedSockets
@@ -68,9 +73,11 @@ final class Supervisor {
         self.logger = logger
         self.activatedSockets = activatedSockets
         self.manager = manager ?? ServiceManagerLink(isActive: false, watchdogMicroseconds: nil, now: MonotonicClock.now())
-        baseEnvironment = Self.currentEnvironment()
+        let environment = Self.currentEnvironment()
+        baseEnvironment = settings.metrics == nil ? environment
+            : environment + ["\(CounterRegion.environmentVariable)=\(CounterRegion.inheritedFD)"]
         janitorTimer = WakeTimer(deadline: MonotonicClock.now() + settings.janitorInterval)
-        events = ScheduledEvents(lookup: settings.lookup, environment: baseEnvironment, logger: logger)
+        events = ScheduledEvents(lookup: settings.lookup, environment: environment, logger: logger)
         sources = [signals, self.manager, events, passTimer, janitorTimer]
         startedAt = ScheduledEvents.wallClock()
         loadedAt = startedAt
@@ -80,6 +87,9 @@ final class Supervisor {
     func addSource(_ source: any EventSource) {
         sources.append(source)
     }
+
+    /// The children's shared counters, if counting.
+    var metrics: MasterMetrics? { settings.metrics }
 
     func makeListenerID() -> ListenerID {
         defer { nextID += 1 }
@@ -139,6 +149,7 @@ final class Supervisor {
                 if i > 0 && !listener.forkRate.allows(now: now) { break }
                 if !spawnChild(of: listener, now: now) { break }
             }
+            noteSaturation(of: listener, now: now)
             let after = SpawnPolicy.decide(listener.policyState(now: now, shuttingDown: false))
             listener.pollForConnections = after.watchSocket
             if after.rateLimited || after.forks > 0 {

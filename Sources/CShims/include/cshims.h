@@ -1,6 +1,7 @@
 #ifndef CSHIMS_H
 #define CSHIMS_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What Swift cannot see or must not do itself: async-signal-safe signal flags, the fork/exec
@@ -40,6 +41,10 @@ void cshim_default_signal(int sig);
 pid_t cshim_spawn(const char *path, char *const argv[], char *const envp[],
                   int status_fd, int listen_fd, long maxfds);
 
+/* cshim_spawn, and fd 5 of the child = metrics_fd (minimaster's metrics region) when >= 0. */
+pid_t cshim_spawn_service(const char *path, char *const argv[], char *const envp[],
+                          int status_fd, int listen_fd, int metrics_fd, long maxfds);
+
 /* pipe2(fds, O_CLOEXEC): both ends close-on-exec from the start (no window for a
  * concurrent fork to inherit them). */
 int cshim_pipe_cloexec(int fds[2]);
@@ -77,5 +82,25 @@ int cshim_wexitstatus(int status);
 int cshim_wifsignaled(int status);
 int cshim_wtermsig(int status);
 int cshim_wcoredump(int status);
+
+/* Shared counters (minimaster's metrics region, written by its children): single-writer
+   relaxed loads and stores of aligned 64-bit words (plain moves, no lock prefix), and the one
+   compare-and-swap a child makes to claim its slot. */
+static inline uint64_t cshim_counter_load(const uint64_t *word) {
+    return __atomic_load_n(word, __ATOMIC_RELAXED);
+}
+static inline void cshim_counter_store(uint64_t *word, uint64_t value) {
+    __atomic_store_n(word, value, __ATOMIC_RELAXED);
+}
+static inline void cshim_counter_add(uint64_t *word, uint64_t amount) {
+    __atomic_store_n(word, __atomic_load_n(word, __ATOMIC_RELAXED) + amount, __ATOMIC_RELAXED);
+}
+/* Sets *word from `expected` to `desired` if it still holds `expected`: 1, else 0. */
+static inline int cshim_counter_claim(uint64_t *word, uint64_t expected, uint64_t desired) {
+    return __atomic_compare_exchange_n(word, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ? 1 : 0;
+}
+
+/* memfd_create(name, MFD_CLOEXEC): an anonymous shared-memory file, or -1 with errno. */
+int cshim_memfd(const char *name);
 
 #endif
