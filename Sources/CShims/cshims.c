@@ -129,7 +129,12 @@ static void exec_child(const char *path, char *const argv[], char *const envp[],
     if (metrics_fd >= 0) {
         /* fd 5 only after 3 and 4 are what the contract says (or closed). */
         for (int fd = keep; fd < 5; fd++) close(fd);
-        if (dup2(metrics_fd, 5) < 0) _exit(71);
+        if (metrics_fd == 5) {
+            /* dup2(5, 5) would keep its close-on-exec flag: clear it instead. */
+            if (fcntl(5, F_SETFD, 0) < 0) _exit(71);
+        } else if (dup2(metrics_fd, 5) < 0) {
+            _exit(71);
+        }
         keep = 6;
     }
     close_from(keep);

@@ -43,12 +43,13 @@ public final class CounterRegion: @unchecked Sendable {
     }
 
     /// The region a master passed on `fd` (a child's side): mapped, and `fd` closed so that
-    /// nothing the child starts inherits it. Nil when `fd` is not a region of the right size.
+    /// nothing the child starts inherits it. Nil, and `fd` left alone (it may be anything),
+    /// when `fd` is not a shared-memory file of the region's size.
     public static func attach(fd: Int32) -> CounterRegion? {
-        defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == byteCount,
               let base = map(fd) else { return nil }
+        close(fd)
         return CounterRegion(fd: -1, base: base)
     }
 
