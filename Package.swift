@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL", "POSIXCore"]),
         .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
         .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
-        .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract"]),
+        .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract", "Metrics"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging", "POSIXCore"]),
         .testTarget(name: "SASLTests", dependencies: ["SASL"]),
         // The glue: the delivery pipeline over a real Maildir store, without processes.
