@@ -2,8 +2,8 @@
 #   make run    start the local stack: minimaster + lmtpd delivering into ./var
 #   make test   install what is missing, build, run the whole test suite
 #   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor and
-#               with a 50-rule Sieve script, connections through minimaster, one Sieve run), then
-#               the side-by-side run against Cyrus and Dovecot (scripts/bench-peers, up to 30 min
+#               with a 50-rule Sieve script, connections through minimaster, one Sieve run), metrics
+#               on vs off (scripts/bench-metrics), then the side-by-side run against Cyrus and Dovecot (scripts/bench-peers, up to 30 min
 #               on 2 cores; BENCH_QUICK=1 for its quick mode); results and plots in docs/bench/
 #   make bench-peers  the side-by-side run alone; make bench-quick  its quick mode (< 5 min)
 #   make fuzz   every fuzz target under libFuzzer + AddressSanitizer, one after the other, for
@@ -13,7 +13,7 @@
 SWIFT ?= swift
 SETUP  = scripts/setup-deps
 
-.PHONY: run test build release bench bench-peers bench-quick deps clean fuzz fuzz-build fuzz-smoke
+.PHONY: run test build release bench bench-peers bench-quick bench-metrics deps clean fuzz fuzz-build fuzz-smoke
 
 deps:
 	@$(SETUP)
@@ -42,6 +42,7 @@ bench: release
 	.build/release/lmtp-bench
 	.build/release/master-bench
 	.build/release/sieve-bench
+	scripts/bench-metrics $(if $(filter-out 0,$(BENCH_QUICK)),--reps 2 --messages 500)
 	scripts/bench-peers $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 
 # Side by side with Debian's Cyrus and Dovecot (needs root): docs/bench/results.md and the plots.
@@ -50,6 +51,10 @@ bench-peers: release
 
 bench-quick: release
 	scripts/bench-peers --quick
+
+# Metrics on vs off vs scraped 100 times a second (needs root): docs/bench/metrics.md.
+bench-metrics: release
+	scripts/bench-metrics
 
 # Fuzzing: Fuzz/ is a separate package (its own Fuzz/.build) built with the sanitizers. New
 # inputs go to Fuzz/.build/corpus/<target> (the committed seeds in Fuzz/Corpus stay as they
