@@ -2,9 +2,10 @@
 #   make run    start the local stack: minimaster + lmtpd delivering into ./var
 #   make test   install what is missing, build, run the whole test suite
 #   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor and
-#               with a 50-rule Sieve script, connections through minimaster, one Sieve run), metrics
-#               on vs off (scripts/bench-metrics), then the side-by-side run against Cyrus and Dovecot (scripts/bench-peers, up to 30 min
-#               on 2 cores; BENCH_QUICK=1 for its quick mode); results and plots in docs/bench/
+#               with a 50-rule Sieve script, connections through minimaster, one Sieve run),
+#               metrics on vs off (scripts/bench-metrics), then the side-by-side run against Cyrus
+#               and Dovecot (scripts/bench-peers, up to 30 min on 2 cores; BENCH_QUICK=1 for quick
+#               modes); results and plots in docs/bench/
 #   make bench-peers  the side-by-side run alone; make bench-quick  its quick mode (< 5 min)
 #   make fuzz   every fuzz target under libFuzzer + AddressSanitizer, one after the other, for
 #               FUZZ_TIME seconds each (default 60) or FUZZ_RUNS inputs; see docs/FUZZING.md
