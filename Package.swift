@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "lmtpd", targets: ["lmtpd"]),
         .executable(name: "minimaster", targets: ["minimaster"]),
+        .executable(name: "lmtpproxyd", targets: ["lmtpproxyd"]),
         .executable(name: "sievetest", targets: ["sievetest"]),
         // For the fuzzing package in Fuzz/ (see docs/FUZZING.md).
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
@@ -90,6 +91,21 @@ let package = Package(
             ]
         ),
         // A minimal service child (echo) for testing and benchmarking minimaster on its own.
+        // The LMTP proxy: routes each recipient to its backend and relays (lmtpproxyd).
+        .target(
+            name: "LMTPProxy",
+            dependencies: [
+                "LMTP", "LMTPServer", "ConfParse", "ServiceContract", "MailLogging", "POSIXCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "lmtpproxyd",
+            dependencies: [
+                "LMTPProxy", "ConfParse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .executableTarget(name: "cyrus-echo-service", dependencies: ["ConfParse", "ServiceContract", "POSIXCore", "CShims"]),
         // The Sieve language (RFC 5228 and extensions): script + message in, actions out. No I/O.
         .target(name: "Sieve"),

@@ -14,7 +14,7 @@ enum ImapdOptionTable {
         ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
         ImapdOption.duplicateDbPath.spec, ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,
         ImapdOption.tlsCiphers.spec, ImapdOption.sievedir.spec,
-        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec,
+        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec, ImapdOption.proxyBackends.spec,
         // Enumerations
         ImapdOption.serverinfo.spec, ImapdOption.virtdomains.spec, ImapdOption.tlsClientCerts.spec,
         ImapdOption.smtpBackend.spec,
@@ -32,6 +32,7 @@ enum ImapdOptionTable {
         ImapdOption.maxmessagesize.spec, ImapdOption.sieveMaxscriptsize.spec, ImapdOption.sieveVacationMinResponse.spec,
         ImapdOption.sieveVacationMaxResponse.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,
         ImapdOption.saslMinimumLayer.spec, ImapdOption.lmtpIdleTimeout.spec, ImapdOption.tlsSessionTimeout.spec, ImapdOption.sieveDuplicateMaxExpiration.spec, ImapdOption.duplicateMaxAge.spec,
+        ImapdOption.proxyConnectTimeout.spec, ImapdOption.proxyTimeout.spec,
         // Bit fields
         ImapdOption.sieveExtensions.spec,
     ]

@@ -44,6 +44,9 @@ public enum DeliveryFailure: Error, Sendable, Equatable {
     /// The recipient's own filter refused the message (Sieve `reject`/`ereject`):
     /// `550 5.7.1 <reason>`, one `550-` line per line of the reason.
     case rejected(String)
+    /// The reply the next hop gave (a proxy's backend), passed on line by line as it came
+    /// (`451-...`/`451 ...`); its code says whether it is temporary.
+    case relayed([String])
 }
 
 /// Envelope facts of one message transaction, handed over at delivery time.
@@ -122,6 +125,10 @@ public protocol DeliveryAgent: AnyObject {
     /// The message will not be delivered (client vanished, message rejected): drop the spool.
     func discard(_ spool: Spool)
 
+    /// MAIL was accepted: a transaction with this envelope (no message id yet) begins; the
+    /// RCPTs follow. Does nothing by default (a proxy opens its backends' transactions here).
+    func mailAccepted(_ envelope: Envelope)
+
     /// The replies so far are written and the engine is about to wait for the client (or the
     /// session has ended): bookkeeping that must not delay a reply is done here. Nothing left
     /// for this call may decide a reply: `deliver`'s results are true without it. Does nothing
@@ -131,4 +138,5 @@ public protocol DeliveryAgent: AnyObject {
 
 extension DeliveryAgent {
     public func repliesSent() {}
+    public func mailAccepted(_ envelope: Envelope) {}
 }

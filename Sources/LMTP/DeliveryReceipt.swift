@@ -43,6 +43,12 @@ extension DeliveryFailure {
         case .overQuota: return .overQuota
         case .permissionDenied, .rejected: return .rejected
         case .storageFull, .deliveryDisabled, .temporary: return .temporaryFailure
+        case .relayed(let lines):
+            let last = lines.last ?? ""
+            if last.hasPrefix("4") { return last.contains("4.2.2") ? .overQuota : .temporaryFailure }
+            if last.contains("5.1.1") { return .unknownUser }
+            if last.contains("5.2.2") { return .overQuota }
+            return .rejected
         }
     }
 }

@@ -62,7 +62,7 @@ enum EnvelopeCommands {
                 } else if arguments.matchesIgnoringCase("8bitmime", at: i) {
                     i += 8
                     request.body = .eightBitMIME
-                } else if arguments.matchesIgnoringCase("binarymime", at: i) {
+                } else if settings.binaryMIME && arguments.matchesIgnoringCase("binarymime", at: i) {
                     i += 10
                     request.body = .binaryMIME
                 } else {

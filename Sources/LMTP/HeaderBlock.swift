@@ -48,7 +48,7 @@ struct HeaderBlock {
         var returnPath = sender
         if !sender.isEmpty && !senderHasDomain { returnPath += "@\(settings.servername)" }
         let name = lhloName.flatMap { $0.isEmpty ? nil : $0 } ?? Self.unknownClientName
-        var lines = "Return-Path: <\(returnPath)>\n"
+        var lines = settings.addReturnPath ? "Return-Path: <\(returnPath)>\n" : ""
         if let deliveredTo {
             let value = internationalized ? HeaderText.sanitizedUTF8(deliveredTo) : HeaderText.sanitized(deliveredTo)
             lines += "Delivered-To: \(value)\n"

@@ -13,6 +13,7 @@ extension LMTPSession {
             return [reply.text]
         case .success(let request):
             transaction.start(request)
+            agent.mailAccepted(transaction.envelope(sessionID: sessionID, messageID: nil, date: nil))
             return [Reply.mailAccepted]
         }
     }

@@ -57,6 +57,12 @@ public struct LMTPSettings: Sendable, Equatable {
     /// Failed AUTH attempts (`535`) after which the connection is closed with `421 4.7.0` (ours;
     /// Cyrus has no limit).
     public var maximumAuthenticationFailures = 3
+    /// Whether the stored message starts with `Return-Path:` (off in a proxy: the final
+    /// delivery adds it).
+    public var addReturnPath = true
+    /// Whether `BINARYMIME` is offered (off in a proxy that relays with DATA, which cannot
+    /// carry binary bodies).
+    public var binaryMIME = true
 
     /// Defaults are Cyrus's, except that nothing is trusted by default (`preauthenticated`) and
     /// that no header beyond `Return-Path:` and `Received:` is added by default.

@@ -25,7 +25,7 @@ enum Reply {
         ]
         if startTLS { lines.append("250-STARTTLS") }
         for capability in auth { lines.append("250-\(capability)") }
-        lines += ["250-SMTPUTF8", "250-CHUNKING", "250-BINARYMIME"]
+        lines += ["250-SMTPUTF8", "250-CHUNKING"] + (settings.binaryMIME ? ["250-BINARYMIME"] : [])
         for capability in settings.extraCapabilities {
             lines.append("250-\(HeaderText.sanitized(capability))")
         }
@@ -145,6 +145,8 @@ enum Reply {
             return "451 4.3.2 cannot create temporary file: Delivery to mailbox is disabled"
         case .rejected:
             return "451 4.3.2 cannot create temporary file: Rejected"
+        case .relayed(let lines):
+            return "451 4.3.2 cannot create temporary file: \(clean(lines.last ?? ""))"
         }
     }
 
@@ -176,6 +178,8 @@ enum Reply {
             return ["451 4.3.0 \(clean(text))"]
         case .rejected(let reason):
             return rejection(reason)
+        case .relayed(let lines):
+            return lines.map(clean)
         }
     }
 

@@ -98,6 +98,12 @@ public struct LMTPDConfiguration: Sendable {
         }
     }
 
+    /// The system's host name (the default `servername`), `localhost` when it has none.
+    public static func systemHostname() -> String { hostname() }
+
+    /// An octal `umask` value (`077`), nil when it is not one.
+    public static func octalMode(_ text: String) -> mode_t? { octal(text) }
+
     static func hostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }

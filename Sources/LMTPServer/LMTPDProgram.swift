@@ -135,7 +135,7 @@ public enum LMTPDProgram {
 }
 
 extension ServiceLogLevel {
-    var loggerLevel: Logger.Level {
+    public var loggerLevel: Logger.Level {
         switch self {
         case .debug: .debug
         case .info: .info

@@ -1,0 +1,30 @@
+/// Turns a message as the engine spools it (LF line ends, dot-unstuffed) into DATA's wire form:
+/// CRLF line ends and a `.` doubled at the start of a line (RFC 5321 §4.5.2), streaming, so a
+/// message of any size passes through a bounded buffer. `finish()` ends the last line if it
+/// had no line end and appends the terminating `.` line.
+struct DotStuffer {
+    private var atLineStart = true
+
+    /// The wire form of the next `bytes` of the message.
+    mutating func encode(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + bytes.count + bytes.count / 32 + 8)
+        for byte in bytes {
+            if atLineStart && byte == UInt8(ascii: ".") { out.append(UInt8(ascii: ".")) }
+            if byte == 0x0A {
+                out.append(0x0D)
+                out.append(0x0A)
+                atLineStart = true
+            } else {
+                out.append(byte)
+                atLineStart = false
+            }
+        }
+    }
+
+    /// The end of the message: a line end if needed, then `.` CRLF.
+    mutating func finish(into out: inout [UInt8]) {
+        if !atLineStart { out += [0x0D, 0x0A] }
+        out += Array(".\r\n".utf8)
+        atLineStart = true
+    }
+}
