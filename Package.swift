@@ -140,6 +140,7 @@ let package = Package(
             "LMTPServer", "LMTP", "Mailstore", "CSQLite", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SieveTests", dependencies: ["Sieve"], exclude: ["Corpus"]),
+        .testTarget(name: "LMTPProxyTests", dependencies: ["LMTPProxy", "LMTP"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL"]),
