@@ -1,0 +1,99 @@
+import Foundation
+import Glibc
+import Testing
+
+/// lmtpproxyd between clients and several backends (each a minimaster running our lmtpd over
+/// its own Maildirs): every user's mail on one backend only, the counts exact, both proxies
+/// agreeing; a killed backend costs its recipients 4xx and nothing else; a backend that stops
+/// answering costs them 451 after the timeout.
+@Suite("lmtpproxyd: routing and relaying to backends")
+struct LMTPProxyProcessTests {
+    @Test("3 backends, 2 proxies: 10,000 deliveries to 1,000 users, each user's mail on one backend only, exactly")
+    func routesEveryUserToOneBackend() throws {
+        let users = (0..<1000).map { "user\($0)" }
+        let bed = try ProxyTestbed("proxy-routes", backends: 3, proxies: 2, users: users)
+        try bed.start()
+        defer { bed.stop() }
+        let clients = try bed.proxyPorts.map { try ProxyClient(port: $0) }
+        // 1,000 messages of 10 recipients: each user gets 10, alternately through each proxy.
+        var failures: [String] = []
+        for message in 0..<1000 {
+            let recipients = (0..<10).map { users[(message * 10 + $0 * 101) % users.count] }
+            let answers = clients[message % 2].deliver(to: recipients, messageID: "m\(message)@example.org")
+            failures += zip(recipients, answers).filter { !$0.1.hasPrefix("250") }.map { "\($0.0): \($0.1)" }
+        }
+        for client in clients { client.quit() }
+        #expect(failures.isEmpty, "\(failures.prefix(5))")
+        var perBackend = [Int](repeating: 0, count: 3)
+        for user in users {
+            let holders = bed.holder(of: user)
+            #expect(holders.count == 1 && holders.first?.count == 10, "\(user): \(holders)")
+            if let holder = holders.first { perBackend[holder.backend] += 1 }
+        }
+        #expect(perBackend.reduce(0, +) == 1000)
+        #expect(perBackend.allSatisfy { $0 > 250 && $0 < 420 }, "users per backend: \(perBackend)")
+    }
+
+    @Test("a backend killed with SIGKILL: its recipients get 4xx, the others 250; after it is back the retry stores each message once")
+    func killedBackend() throws {
+        let users = (0..<30).map { "user\($0)" }
+        let bed = try ProxyTestbed("proxy-kill", backends: 3, proxies: 1, users: users)
+        try bed.start()
+        defer { bed.stop() }
+        let client = try ProxyClient(port: bed.proxyPorts[0])
+        let first = client.deliver(to: users, messageID: "before@example.org")
+        #expect(first.allSatisfy { $0.hasPrefix("250") }, "\(first)")
+        // Which backend holds which users (each user's first message shows it).
+        let home = Dictionary(uniqueKeysWithValues: users.map { ($0, bed.holder(of: $0).first?.backend ?? -1) })
+        let victim = 1
+        for child in bed.backends[victim].children() { kill(child, SIGKILL) }
+        kill(bed.backends[victim].pid, SIGKILL)
+        _ = bed.backends[victim].waitExit(timeout: 10)
+
+        let during = client.deliver(to: users, messageID: "during@example.org")
+        var retry: [String] = []
+        for (user, answer) in zip(users, during) {
+            if home[user] == victim {
+                #expect(answer.hasPrefix("451 4.4.1"), "\(user) on the killed backend: \(answer)")
+                retry.append(user)
+            } else {
+                #expect(answer.hasPrefix("250"), "\(user): \(answer)")
+            }
+        }
+        #expect(!retry.isEmpty)
+        try bed.backends[victim].start()
+        let again = client.deliver(to: retry, messageID: "during@example.org")
+        #expect(again.allSatisfy { $0.hasPrefix("250") }, "\(again)")
+        client.quit()
+        for user in users {
+            let holders = bed.holder(of: user)
+            #expect(holders.count == 1 && holders.first?.count == 2, "\(user): \(holders)")
+        }
+    }
+
+    @Test("a backend that stops answering: its recipients get 451 4.4.1 after proxy_timeout, the others are delivered")
+    func silentBackend() throws {
+        let users = (0..<12).map { "user\($0)" }
+        let bed = try ProxyTestbed("proxy-silent", backends: 2, proxies: 1, users: users,
+                                   proxyConfig: ["proxy_connect_timeout: 2", "proxy_timeout: 2"])
+        try bed.start()
+        defer {
+            for pid in [bed.backends[0].pid] + bed.backends[0].children() { kill(pid, SIGCONT) }
+            bed.stop()
+        }
+        let client = try ProxyClient(port: bed.proxyPorts[0])
+        let first = client.deliver(to: users, messageID: "first@example.org")
+        #expect(first.allSatisfy { $0.hasPrefix("250") }, "\(first)")
+        let home = Dictionary(uniqueKeysWithValues: users.map { ($0, bed.holder(of: $0).first?.backend ?? -1) })
+        #expect(Set(home.values) == [0, 1], "both backends hold users: \(home)")
+        for pid in [bed.backends[0].pid] + bed.backends[0].children() { kill(pid, SIGSTOP) }
+        let started = Date()
+        let second = client.deliver(to: users, messageID: "second@example.org", timeout: 60)
+        let elapsed = Date().timeIntervalSince(started)
+        for (user, answer) in zip(users, second) {
+            #expect(answer.hasPrefix(home[user] == 0 ? "451 4.4.1" : "250"), "\(user) (backend \(home[user] ?? -1)): \(answer)")
+        }
+        #expect(elapsed < 20, "bounded by the timeouts: \(elapsed) s")
+        client.quit()
+    }
+}
