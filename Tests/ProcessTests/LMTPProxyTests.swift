@@ -22,12 +22,15 @@ struct LMTPProxyProcessTests {
             let answers = clients[message % 2].deliver(to: recipients, messageID: "m\(message)@example.org")
             failures += zip(recipients, answers).filter { !$0.1.hasPrefix("250") }.map { "\($0.0): \($0.1)" }
         }
+        // An unknown user is refused by its backend, at RCPT, and the refusal comes through.
+        let unknown = clients[0].deliver(to: ["nosuchuser", users[0]], messageID: "unknown@example.org")
+        #expect(unknown[0].hasPrefix("550 5.1.1") && unknown[1].hasPrefix("250"), "\(unknown)")
         for client in clients { client.quit() }
         #expect(failures.isEmpty, "\(failures.prefix(5))")
         var perBackend = [Int](repeating: 0, count: 3)
         for user in users {
             let holders = bed.holder(of: user)
-            #expect(holders.count == 1 && holders.first?.count == 10, "\(user): \(holders)")
+            #expect(holders.count == 1 && holders.first?.count == (user == users[0] ? 11 : 10), "\(user): \(holders)")
             if let holder = holders.first { perBackend[holder.backend] += 1 }
         }
         #expect(perBackend.reduce(0, +) == 1000)
@@ -95,5 +98,57 @@ struct LMTPProxyProcessTests {
         }
         #expect(elapsed < 20, "bounded by the timeouts: \(elapsed) s")
         client.quit()
+    }
+}
+
+/// Another LMTP server as a backend: Dovecot 2.3's own LMTP delivery.
+@Suite("lmtpproxyd: Dovecot's LMTP as a backend")
+struct LMTPProxyDovecotBackendTests {
+    @Test("recipients routed to Dovecot are delivered by Dovecot (a dot-stuffed line intact), the others by our lmtpd")
+    func dovecotBackend() throws {
+        do { try DovecotLMTPProxy.checkInstalled() } catch {
+            print("skipped: \(error)")
+            return
+        }
+        let users = (0..<16).map { "user\($0)" }
+        let ours = try MasterHarness("proxy-dv-ours", users: users)
+        try ours.writeConf(services: "  lmtp cmd=\"\(ours.lmtpd())\" listen=\"\(ours.socket("lmtp"))\" prefork=1")
+        // Its own folder: the testbeds' are handed to cyrus when their minimasters start.
+        let directory = try TestPaths.scratchDirectory("proxy-dv-dovecot")
+        defer { TestPaths.cleanUp(directory) }
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("home"), withIntermediateDirectories: true)
+        guard let mail = getpwnam("mail") else { throw HarnessError("no mail user") }
+        chown(directory.appendingPathComponent("home").path, mail.pointee.pw_uid, mail.pointee.pw_gid)
+        let dovecot = try DovecotLMTPProxy(directory: directory, backendPort: nil)
+        defer { dovecot.stop() }
+        let proxy = try MasterHarness("proxy-dv-proxy", users: [])
+        let port = masterFreePort()
+        try proxy.bed.appendConfig(["proxy_backends: ours=\(ours.socket("lmtp")) dv=127.0.0.1:\(dovecot.port)"])
+        try proxy.writeConf(services: "  lmtp cmd=\"\(TestPaths.executable("lmtpproxyd")) -a -C \(proxy.imapdConf)\" listen=\"127.0.0.1:\(port)\" prefork=1")
+        try ours.start()
+        defer { _ = ours.stop() }
+        try proxy.start()
+        defer { _ = proxy.stop() }
+
+        let client = try ProxyClient(port: port)
+        let answers = client.deliver(to: users, messageID: "dv@example.org")
+        client.quit()
+        #expect(answers.allSatisfy { $0.hasPrefix("250") }, "\(answers)")
+        var atDovecot = 0
+        for user in users {
+            let ourCount = ours.bed.files(user).count
+            let dovecotNew = dovecot.config.maildir(of: user).appendingPathComponent("new").path
+            let dovecotCount = ((try? FileManager.default.contentsOfDirectory(atPath: dovecotNew)) ?? []).count
+            #expect(ourCount + dovecotCount == 1, "\(user): ours \(ourCount), Dovecot \(dovecotCount)")
+            if dovecotCount == 1 {
+                atDovecot += 1
+                let name = (try? FileManager.default.contentsOfDirectory(atPath: dovecotNew))?.first ?? ""
+                let text = (try? String(contentsOfFile: dovecotNew + "/" + name, encoding: .utf8)) ?? ""
+                #expect(text.contains("\n.a line with a dot\n") || text.contains("\r\n.a line with a dot\r\n"),
+                        "the dot-stuffed line arrives unstuffed: \(text)")
+            }
+        }
+        #expect(atDovecot > 0 && atDovecot < users.count, "both backends got users (\(atDovecot) at Dovecot)")
+        #expect(dovecot.problems.isEmpty, "\(dovecot.problems)")
     }
 }

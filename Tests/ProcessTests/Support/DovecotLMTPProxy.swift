@@ -30,8 +30,10 @@ final class DovecotLMTPProxy {
     private let master: DovecotProcess
 
     /// Writes the configuration under `directory` (created; keep it root's), starts Dovecot and
-    /// waits (at most `timeout` seconds) until it greets on its port.
-    init(directory: URL, backendPort: UInt16, timeout: Double = 20) throws {
+    /// waits (at most `timeout` seconds) until it greets on its port. With no `backendPort`
+    /// Dovecot's LMTP delivers itself, into `<directory>/home/<user>/Maildir` (see
+    /// ``DovecotLMTPProxyConfig/maildir(of:)``), as Debian's `mail` user.
+    init(directory: URL, backendPort: UInt16?, timeout: Double = 20) throws {
         try Self.checkInstalled()
         config = DovecotLMTPProxyConfig(directory: directory, port: try freeTCPPort(), backendPort: backendPort,
                                         lmtpProgram: Self.lmtpProgram)
@@ -142,7 +144,7 @@ final class DovecotLMTPProxy {
 struct DovecotLMTPProxyConfig {
     var directory: URL
     var port: UInt16
-    var backendPort: UInt16
+    var backendPort: UInt16?
     /// The unpacked dovecot-lmtpd's `usr/lib/dovecot/lmtp`.
     var lmtpProgram: String
 
@@ -152,6 +154,45 @@ struct DovecotLMTPProxyConfig {
     /// Dovecot's standard output and error.
     var outputFile: URL { directory.appendingPathComponent("dovecot.out") }
 
+    /// The Maildir Dovecot's own delivery puts `user`'s mail in.
+    func maildir(of user: String) -> URL {
+        directory.appendingPathComponent("home/\(user)/Maildir")
+    }
+
+    /// Every recipient proxied to `port`, the message bytes unchanged.
+    private func proxy(_ port: UInt16) -> String {
+        """
+        lmtp_proxy = yes
+        lmtp_proxy_rawlog_dir = \(rawlogDirectory.path)
+        lmtp_add_received_header = no
+        passdb {
+          driver = static
+          args = proxy=y host=127.0.0.1 port=\(port) nopassword=y
+        }
+        userdb {
+          driver = static
+          args = uid=mail gid=mail home=\(directory.appendingPathComponent("home").path)
+        }
+        """
+    }
+
+    /// Final delivery into each user's Maildir under `home/`.
+    private var delivery: String {
+        """
+        mail_location = maildir:~/Maildir
+        first_valid_uid = 1
+        first_valid_gid = 1
+        passdb {
+          driver = static
+          args = nopassword=y
+        }
+        userdb {
+          driver = static
+          args = uid=mail gid=mail home=\(directory.appendingPathComponent("home").path)/%n
+        }
+        """
+    }
+
     var text: String {
         """
         base_dir = \(directory.appendingPathComponent("run").path)
@@ -160,17 +201,7 @@ struct DovecotLMTPProxyConfig {
         protocols = lmtp
         listen = 127.0.0.1
         ssl = no
-        lmtp_proxy = yes
-        lmtp_proxy_rawlog_dir = \(rawlogDirectory.path)
-        lmtp_add_received_header = no
-        passdb {
-          driver = static
-          args = proxy=y host=127.0.0.1 port=\(backendPort) nopassword=y
-        }
-        userdb {
-          driver = static
-          args = uid=mail gid=mail home=\(directory.appendingPathComponent("home").path)
-        }
+        \(backendPort.map { proxy($0) } ?? delivery)
         service lmtp {
           executable = \(lmtpProgram)
           inet_listener lmtp {

@@ -80,7 +80,7 @@ final class ProxyClient {
         } else {
             client.send("DATA\r\n")
             _ = client.readReply(timeout: timeout)
-            client.send("Message-ID: <\(messageID)>\r\nSubject: proxied\r\n\r\n.a line with a dot\r\nbody\r\n.\r\n")
+            client.send("Message-ID: <\(messageID)>\r\nSubject: proxied\r\n\r\n..a line with a dot\r\nbody\r\n.\r\n")
             for index in accepted {
                 answers[index] = client.readReply(timeout: timeout).map { String($0.split(separator: "\n").last ?? "") } ?? "no reply"
             }
