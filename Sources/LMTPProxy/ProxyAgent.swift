@@ -53,32 +53,42 @@ public final class ProxyAgent: DeliveryAgent {
             return .failure(.relayed(["451 4.4.1 Mailbox server \(name) unavailable, try again later"]))
         }
         do throws(BackendSocket.Failure) {
-            if !started.contains(name) {
-                try open(connection, sizeHint: sizeHint)
+            let rcpt = "RCPT TO:<\(recipient.address)>"
+                + (recipient.ignoreQuota && connection.capabilities.contains("IGNOREQUOTA") ? " IGNOREQUOTA" : "")
+            let reply: [String]
+            if started.contains(name) {
+                reply = try connection.command(rcpt)
+            } else {
+                reply = try open(connection, sizeHint: sizeHint, firstRecipient: rcpt)
                 started.append(name)
             }
-            let quota = recipient.ignoreQuota && connection.capabilities.contains("IGNOREQUOTA") ? " IGNOREQUOTA" : ""
-            let reply = try connection.command("RCPT TO:<\(recipient.address)>\(quota)")
             return reply.last?.hasPrefix("250") == true ? .success(name) : .failure(.relayed(reply))
         } catch {
             return .failure(unavailable(name, error))
         }
     }
 
-    /// Connects if needed, ends an unfinished transaction, sends MAIL with this envelope.
-    private func open(_ connection: BackendConnection, sizeHint: Int?) throws(BackendSocket.Failure) {
+    /// Connects if needed, ends an unfinished transaction, sends MAIL with this envelope and
+    /// the first RCPT (in one write when the backend offers PIPELINING); returns the RCPT's reply.
+    private func open(_ connection: BackendConnection, sizeHint: Int?, firstRecipient rcpt: String)
+        throws(BackendSocket.Failure) -> [String] {
         try connection.ensureOpen(lhloName: lhloName)
         try connection.resetIfNeeded()
-        var line = "MAIL FROM:<\(envelope?.sender ?? "")>"
+        var mail = "MAIL FROM:<\(envelope?.sender ?? "")>"
         let capabilities = connection.capabilities
-        if capabilities.contains("8BITMIME") { line += " BODY=8BITMIME" }
-        if envelope?.internationalized == true { line += " SMTPUTF8" }
-        if let sizeHint, capabilities.contains("SIZE") { line += " SIZE=\(sizeHint)" }
-        let reply = try connection.command(line)
+        if capabilities.contains("8BITMIME") { mail += " BODY=8BITMIME" }
+        if envelope?.internationalized == true { mail += " SMTPUTF8" }
+        if let sizeHint, capabilities.contains("SIZE") { mail += " SIZE=\(sizeHint)" }
+        let pipelined = capabilities.contains("PIPELINING")
+        try connection.send(mail + "\r\n" + (pipelined ? rcpt + "\r\n" : ""))
+        let reply = try connection.readReply()
+        connection.inTransaction = true
         guard reply.last?.hasPrefix("250") == true else {
+            // A pipelined RCPT after a refused MAIL is answered (503) and dropped.
+            if pipelined { _ = try connection.readReply() }
             throw BackendSocket.Failure(description: "MAIL refused: \(reply.last ?? "")")
         }
-        connection.inTransaction = true
+        return pipelined ? try connection.readReply() : try connection.command(rcpt)
     }
 
     public func openSpool(for recipients: [AcceptedRecipient<String>]) throws(DeliveryFailure) -> ProxySpool {
