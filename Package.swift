@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "LMTPProxy",
             dependencies: [
-                "LMTP", "LMTPServer", "ConfParse", "ServiceContract", "MailLogging", "POSIXCore",
+                "LMTP", "LMTPServer", "ConfParse", "ServiceContract", "MailLogging", "POSIXCore", "Metrics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -63,6 +63,7 @@ public enum LMTPProxyProgram {
             _ = server.serve(inputFD: 0, outputFD: 1, stop: .onShutdownSignals)
             return ServiceSignals.terminatingSignal == nil ? ExitStatus.ok : ExitStatus.tempFail
         }
+        server.counters = SharedSessionMetrics.attachToMaster(logger: logger)
         let childOptions = ServiceChildOptions(
             usesArgument: options.uses, reuseTimeoutArgument: options.reuseTimeout,
             configDirectory: configuration.configDirectory, service: service, id: id,

@@ -1,6 +1,7 @@
 import LMTP
 import LMTPServer
 import Logging
+import Metrics
 
 /// One lmtpproxyd process's server: the engine with a ``ProxyAgent`` per session, over this
 /// process's ``BackendPool`` (so backend connections outlive sessions).
@@ -12,6 +13,8 @@ public final class LMTPProxyService {
     private let logger: Logger
     /// Pre-authorize TCP clients (`-a`); unix-socket clients always are.
     public let preauthorizeInternet: Bool
+    /// This process's slot of minimaster's shared counters (nil: not counting).
+    public var counters: ChildCounters?
 
     public init(configuration: ProxyConfiguration, routes: any RouteSource, preauthorizeInternet: Bool, logger: Logger) {
         self.configuration = configuration
@@ -30,6 +33,7 @@ public final class LMTPProxyService {
         sessionLogger[metadataKey: "client"] = "\(client.receivedDescription)"
         let agent = ProxyAgent(pool: pool, routes: routes, lhloName: settings.servername, logger: sessionLogger)
         let session = LMTPSession(settings: settings, client: client, agent: agent, logger: sessionLogger, sessionIDs: sessionIDs)
+        if let counters { session.metrics = SharedSessionMetrics(counters: counters) }
         let input = DescriptorInput(fd: inputFD, idleTimeout: configuration.idleTimeout, stop: stop)
         input.isBetweenCommands = { [weak session] in !(session?.isReceivingMessage ?? false) }
         let end = session.run(input: input, output: DescriptorOutput(fd: outputFD, timeout: configuration.idleTimeout))

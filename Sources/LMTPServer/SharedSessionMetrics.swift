@@ -6,45 +6,45 @@ import Sieve
 
 /// lmtpd's ``SessionMetrics``: every count goes into this process's slot of minimaster's shared
 /// counter region (``CounterRegion``), summed by minimaster when it is scraped.
-final class SharedSessionMetrics: SessionMetrics {
+public final class SharedSessionMetrics: SessionMetrics {
     let counters: ChildCounters
 
-    init(counters: ChildCounters) {
+    public init(counters: ChildCounters) {
         self.counters = counters
     }
 
-    func session(active: Bool) {
+    public func session(active: Bool) {
         if active { counters.add(.connections) }
         counters.set(.activeConnection, active ? 1 : 0)
     }
 
-    func messageReceived(size: Int, recipients: Int) {
+    public func messageReceived(size: Int, recipients: Int) {
         counters.add(.messages)
         counters.add(.bytes, UInt64(max(0, size)))
         counters.add(.recipients, UInt64(max(0, recipients)))
         counters.observe(.size, Double(size))
     }
 
-    func recipient(_ status: DeliveryStatus) {
+    public func recipient(_ status: DeliveryStatus) {
         counters.add(index: SlotWord.outcomes.rawValue + Self.outcomeIndex(status))
     }
 
-    func deliveryLatency(_ seconds: Double) {
+    public func deliveryLatency(_ seconds: Double) {
         counters.observe(.latency, seconds)
     }
 
-    func authentication(succeeded: Bool) {
+    public func authentication(succeeded: Bool) {
         counters.add(succeeded ? .authSuccess : .authFailure)
     }
 
-    func startTLS(succeeded: Bool) {
+    public func startTLS(succeeded: Bool) {
         counters.add(succeeded ? .startTLSSuccess : .startTLSFailure)
     }
 
     /// This process's slot, when minimaster passed its counter region (``CounterRegion``:
     /// `MINIMASTER_METRICS_FD` names fd 5): mapped, the descriptor closed, a slot claimed. Nil
     /// (and the reason logged) otherwise; a child of Cyrus's own master has none.
-    static func attachToMaster(logger: Logger) -> ChildCounters? {
+    public static func attachToMaster(logger: Logger) -> ChildCounters? {
         guard let value = getenv(CounterRegion.environmentVariable).map({ String(cString: $0) }) else { return nil }
         guard let fd = Int32(value), fd == CounterRegion.inheritedFD, let region = CounterRegion.attach(fd: fd) else {
             logger.warning("\(CounterRegion.environmentVariable)=\(value) names no counter region: not counting")
