@@ -13,7 +13,7 @@ import ServiceContract
 /// lmtpd) gets a warning saying its options were not checked.
 public enum ServiceProgramCheck {
     /// Program names (argv[0]'s last component) that answer `--check-config`.
-    public static let programsThatAnswer: Set<String> = ["lmtpd"]
+    public static let programsThatAnswer: Set<String> = ["lmtpd", "lmtpproxyd"]
 
     /// Every finding about `conf`'s SERVICES entries' programs and the service user.
     public static func findings(_ conf: CyrusConf, _ imapd: ImapdConfig,

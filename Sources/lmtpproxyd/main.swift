@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfParse
 import LMTPProxy
 
 /// lmtpproxyd: an LMTP proxy that sends each recipient to its backend. Thin: everything lives in LMTPProxy.
@@ -38,7 +39,18 @@ struct LMTPProxyD: ParsableCommand {
     @Flag(name: .long, help: "Also write log lines to standard error.")
     var logToStderr = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Check imapd.conf as this service reads it; print the findings (for minimaster --check) and exit 0, or 78 on errors.",
+        valueName: "service"))
+    var checkConfig: String?
+
     func run() throws {
+        if let service = checkConfig {
+            let findings = ProxyConfigCheck.run(path: configFile, service: service)
+            print(CheckConfigProtocol.render(program: "lmtpproxyd", findings), terminator: "")
+            if findings.contains(where: { $0.severity == .error }) { throw ExitCode(78) }
+            return
+        }
         var options = LMTPProxyOptions()
         options.configFile = configFile
         options.uses = uses

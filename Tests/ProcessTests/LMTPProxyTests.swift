@@ -101,6 +101,23 @@ struct LMTPProxyProcessTests {
     }
 }
 
+/// `minimaster --check` asks lmtpproxyd about its own options.
+@Suite("lmtpproxyd: minimaster --check")
+struct LMTPProxyCheckTests {
+    @Test("a malformed proxy_backends is reported with its file and line, and --check exits 78")
+    func malformedBackends() throws {
+        let h = try MasterHarness("proxy-check", users: [])
+        try h.bed.appendConfig(["proxy_backends: a=/nowhere/sock b=host-without-port"])
+        try h.writeConf(services: "  lmtp cmd=\"\(TestPaths.executable("lmtpproxyd")) -C \(h.imapdConf)\" listen=\"127.0.0.1:\(masterFreePort())\"")
+        let child = try ChildProcess(path: TestPaths.executable("minimaster"), arguments: ["--check", "-M", h.cyrusConf, "-C", h.imapdConf])
+        let output = child.readAll() + child.readError()
+        #expect(child.wait() == 78, "\(output)")
+        let lines = ((try? String(contentsOfFile: h.imapdConf, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        let line = (lines.firstIndex { $0.hasPrefix("proxy_backends:") } ?? -2) + 1
+        #expect(output.contains("\(h.imapdConf):\(line): proxy_backends: \"b=host-without-port\""), "\(output)")
+    }
+}
+
 /// Another LMTP server as a backend: Dovecot 2.3's own LMTP delivery.
 @Suite("lmtpproxyd: Dovecot's LMTP as a backend")
 struct LMTPProxyDovecotBackendTests {
