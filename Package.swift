@@ -131,6 +131,6 @@ let package = Package(
         .testTarget(name: "SieveTests", dependencies: ["Sieve"], exclude: ["Corpus"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         // Real binaries on real pipes and sockets.
-        .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL"]),
+        .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL", "Postgres"]),
     ]
 )

@@ -55,6 +55,8 @@ public final class PostgresConnection {
                 if let connection { PQfinish(connection) }
                 continue
             }
+            // Notices (and a closing server's farewell) would go to standard error.
+            PQsetNoticeProcessor(connection, { _, _ in }, nil)
             handle = connection
             self.endpoint = endpoint
             lastFailure = nil
@@ -93,9 +95,13 @@ public final class PostgresConnection {
     private static func survivesIdleCheck(_ handle: OpaquePointer) -> Bool {
         let fd = PQsocket(handle)
         guard fd >= 0 else { return false }
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, 0) > 0 else { return true }   // a look, no wait
-        return PQconsumeInput(handle) != 0 && PQstatus(handle) == CONNECTION_OK
+        // A look, no wait. A closing server's farewell and its EOF may take two reads.
+        for _ in 0..<8 {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 0) > 0 else { return true }
+            guard PQconsumeInput(handle) != 0, PQstatus(handle) == CONNECTION_OK else { return false }
+        }
+        return true
     }
 
     /// Connects with `PQconnectdbParams` (blocking, bounded by `connect_timeout`).
