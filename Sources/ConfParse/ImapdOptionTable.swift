@@ -9,15 +9,15 @@ enum ImapdOptionTable {
         ImapdOption.tlsServerCert.spec, ImapdOption.tlsServerKey.spec, ImapdOption.tlsClientCaFile.spec,
         ImapdOption.tlsClientCaDir.spec, ImapdOption.debugCommand.spec, ImapdOption.autocreateSieveFolders.spec,
         ImapdOption.cyrusUser.spec, ImapdOption.sieveScriptPath.spec,
-        ImapdOption.cyrusGroup.spec,
+        ImapdOption.cyrusGroup.spec, ImapdOption.sqlDatabase.spec, ImapdOption.sqlUser.spec, ImapdOption.sqlPasswd.spec,
         // Text with default
         ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
         ImapdOption.duplicateDbPath.spec, ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,
         ImapdOption.tlsCiphers.spec, ImapdOption.sievedir.spec,
-        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec,
+        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec, ImapdOption.sqlHostnames.spec,
         // Enumerations
         ImapdOption.serverinfo.spec, ImapdOption.virtdomains.spec, ImapdOption.tlsClientCerts.spec,
-        ImapdOption.smtpBackend.spec,
+        ImapdOption.smtpBackend.spec, ImapdOption.duplicateDb.spec, ImapdOption.sqlEngine.spec,
         // Switches
         ImapdOption.debug.spec, ImapdOption.unixhierarchysep.spec,
         ImapdOption.lmtpDowncaseRcpt.spec, ImapdOption.lmtpStrictRfc2821.spec, ImapdOption.lmtpFuzzyMailboxMatch.spec,
@@ -28,6 +28,7 @@ enum ImapdOptionTable {
         ImapdOption.anysievefolder.spec, ImapdOption.masterBindErrorsFatal.spec, ImapdOption.lmtpDetailNeedsPostRight.spec, ImapdOption.lmtpSharedMaildir.spec,
         ImapdOption.lmtpAddMissingMessageId.spec, ImapdOption.lmtpAddMissingDate.spec,
         ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec, ImapdOption.prometheusEnabled.spec,
+        ImapdOption.sqlUsessl.spec,
         // Integers and durations
         ImapdOption.maxmessagesize.spec, ImapdOption.sieveMaxscriptsize.spec, ImapdOption.sieveVacationMinResponse.spec,
         ImapdOption.sieveVacationMaxResponse.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,
