@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "LMTPTests", dependencies: ["LMTP", "LMTPTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL", "POSIXCore"]),
-        .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
+        .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore", "Postgres"]),
         .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract", "Metrics"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging", "POSIXCore"]),

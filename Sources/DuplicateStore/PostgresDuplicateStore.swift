@@ -123,14 +123,19 @@ public final class PostgresDuplicateStore: DuplicateDatabase {
     public func expireIfDue(now: Int?) throws(DuplicateStoreError) -> Int {
         guard options.maximumAge > 0 else { return 0 }
         let time = now ?? DuplicateStore.now()
+        return try withConnection("expire") { db throws(PostgresError) -> Int in try expire(on: db, now: time) }
+    }
+
+    /// Deletes old records in one transaction, unless another process did within the
+    /// expiry interval (the `last_expiry` row, updated first, decides: one process wins).
+    private func expire(on db: PostgresConnection, now time: Int) throws(PostgresError) -> Int {
+        guard options.maximumAge > 0 else { return 0 }
         let cutoff = String(time - options.maximumAge)
-        return try withConnection("expire") { db throws(PostgresError) -> Int in
-            try db.transaction { db throws(PostgresError) -> Int in
-                let mine = try db.query(PostgresSchema.startExpiry, [String(time), String(time - options.expiryInterval)])
-                guard !mine.rows.isEmpty else { return 0 }
-                let deliveries = try db.query(PostgresSchema.expireDeliveries, [cutoff]).affectedRows
-                return deliveries + (try db.query(PostgresSchema.expireTracking, [String(time)]).affectedRows)
-            }
+        return try db.transaction { db throws(PostgresError) -> Int in
+            let mine = try db.query(PostgresSchema.startExpiry, [String(time), String(time - options.expiryInterval)])
+            guard !mine.rows.isEmpty else { return 0 }
+            let deliveries = try db.query(PostgresSchema.expireDeliveries, [cutoff]).affectedRows
+            return deliveries + (try db.query(PostgresSchema.expireTracking, [String(time)]).affectedRows)
         }
     }
 
@@ -141,8 +146,11 @@ public final class PostgresDuplicateStore: DuplicateDatabase {
         let result = lock.withLock { _ -> Result<T, PostgresError> in
             do throws(PostgresError) {
                 if !session.schemaReady {
+                    // Once per store: the tables, then old records expired if due (as the
+                    // SQLite store does when it opens its file).
                     try PostgresSchema.install(on: session.connection)
                     session.schemaReady = true
+                    _ = try expire(on: session.connection, now: DuplicateStore.now())
                 }
                 return .success(try body(session.connection))
             } catch {
