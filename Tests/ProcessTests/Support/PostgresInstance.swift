@@ -65,6 +65,9 @@ final class PostgresInstance: Sendable {
         let (status, output) = try run(["initdb", "-D", dataDirectory, "-U", user, "-E", "UTF8", "--no-sync", "--no-instructions",
                                         "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=\(directory)/pwfile"])
         guard status == 0 else { throw Failure(description: "initdb failed (\(status)): \(output)") }
+        unlink(directory + "/pwfile")
+        // Other users (lmtpd runs as cyrus) reach the socket; the cluster itself stays 0700.
+        chmod(directory, 0o755)
     }
 
     deinit { stop() }
