@@ -139,22 +139,27 @@ public final class PostgresDuplicateStore: DuplicateDatabase {
         }
     }
 
-    /// Runs `body` on the connection (made, with the tables, when needed); PostgreSQL's
-    /// errors become ``DuplicateStoreError``s naming `operation`.
+    /// Runs `body` on the connection (made, with the tables, when needed), again when
+    /// PostgreSQL rolled it back for a deadlock; PostgreSQL's errors become
+    /// ``DuplicateStoreError``s naming `operation`.
     func withConnection<T: Sendable>(_ operation: String, _ body: (PostgresConnection) throws(PostgresError) -> T) throws(DuplicateStoreError) -> T {
         let session = self.session
         let result = lock.withLock { _ -> Result<T, PostgresError> in
-            do throws(PostgresError) {
-                if !session.schemaReady {
-                    // Once per store: the tables, then old records expired if due (as the
-                    // SQLite store does when it opens its file).
-                    try PostgresSchema.install(on: session.connection)
-                    session.schemaReady = true
-                    _ = try expire(on: session.connection, now: DuplicateStore.now())
+            var attempts = 0
+            while true {
+                do throws(PostgresError) {
+                    if !session.schemaReady {
+                        // Once per store: the tables, then old records expired if due (as the
+                        // SQLite store does when it opens its file).
+                        try PostgresSchema.install(on: session.connection)
+                        session.schemaReady = true
+                        _ = try expire(on: session.connection, now: DuplicateStore.now())
+                    }
+                    return .success(try body(session.connection))
+                } catch {
+                    attempts += 1
+                    guard PostgresSchema.isTransient(error), attempts < 5 else { return .failure(error) }
                 }
-                return .success(try body(session.connection))
-            } catch {
-                return .failure(error)
             }
         }
         switch result {

@@ -13,10 +13,19 @@ import Postgres
 /// duplicate_meta(name, value)                      -- 'last_expiry': when records were last expired
 /// ```
 enum PostgresSchema {
-    /// Created when missing, under a transaction-scoped advisory lock: concurrent
-    /// `CREATE TABLE IF NOT EXISTS` can otherwise collide in PostgreSQL's catalog.
+    /// Whether all three tables exist (a catalog read, no table locks).
+    static let existing = """
+        SELECT to_regclass('duplicate_deliveries') IS NOT NULL AND to_regclass('duplicate_tracking') IS NOT NULL
+            AND to_regclass('duplicate_meta') IS NOT NULL
+        """
+
+    /// Serialises creators: concurrent `CREATE TABLE IF NOT EXISTS` can collide in
+    /// PostgreSQL's catalog.
+    static let creationLock = "SELECT pg_advisory_xact_lock(7283650173)"
+
+    /// Run only when the tables are missing: even with `IF NOT EXISTS`, `CREATE INDEX` locks
+    /// its table, which could deadlock with another process already expiring records.
     static let creation = [
-        "SELECT pg_advisory_xact_lock(7283650173)",
         """
         CREATE TABLE IF NOT EXISTS duplicate_deliveries (
             message_id text NOT NULL,
@@ -88,11 +97,22 @@ enum PostgresSchema {
         """
     static let deleteTracked = "DELETE FROM duplicate_tracking WHERE key = $1"
 
-    /// Creates the tables when missing.
+    /// Creates the tables when missing (checked again under the lock: another process may
+    /// have created them while this one waited).
     static func install(on connection: PostgresConnection) throws(PostgresError) {
+        if try connection.query(existing).rows.first?.first == "t" { return }
         try connection.transaction { db throws(PostgresError) in
+            try db.query(creationLock)
+            if try db.query(existing).rows.first?.first == "t" { return }
             for statement in creation { try db.query(statement) }
         }
+    }
+
+    /// Whether `error` is PostgreSQL giving up on a transaction because of another one (a
+    /// deadlock, a serialization failure): it was rolled back and may simply be run again.
+    static func isTransient(_ error: PostgresError) -> Bool {
+        if case .queryFailed(let state, _) = error { return state == "40P01" || state == "40001" }
+        return false
     }
 
     /// The key as statement parameters $1...$3.

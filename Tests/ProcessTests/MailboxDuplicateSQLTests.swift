@@ -49,14 +49,17 @@ struct MailboxDuplicateSQLTests {
             }
             return input + "QUIT\r\n"
         }
-        let first = try bed.startLMTPD()
+        let first = try bed.startLMTPD(["--log-to-stderr"])
         try ServiceUserHandover.prepare(bed.root)
-        let second = try ChildProcess(path: TestPaths.executable("lmtpd"), arguments: ["-C", host2.path])
+        let second = try ChildProcess(path: TestPaths.executable("lmtpd"), arguments: ["-C", host2.path, "--log-to-stderr"])
         first.send(batch(Array(0..<count)))
         second.send(batch(Array((0..<count).reversed())))
         first.closeInput()
         second.closeInput()
         let outputs = [first.readAll(), second.readAll()]
+        let logs = [first.readError(timeout: 1), second.readError(timeout: 1)].joined(separator: "\n")
+            .split(separator: "\n").filter { $0.contains(" error: ") || $0.contains(" warning: ") }
+        #expect(logs.isEmpty, "\(logs)")
         first.wait()
         second.wait()
         for output in outputs {
