@@ -15,9 +15,12 @@ extension PostgresConnection {
     }
 
     /// Runs `body` between `BEGIN` and `COMMIT`; `ROLLBACK` when it throws (and the
-    /// connection is still there). A connection lost inside is not made again until after.
+    /// connection is still there). A connection lost inside fails the rest of the body
+    /// (`connectionLost`) and is made again only by the next call after it.
     public func transaction<T>(_ body: (PostgresConnection) throws(PostgresError) -> T) throws(PostgresError) -> T {
         try query("BEGIN")
+        inTransaction = true
+        defer { inTransaction = false }
         do throws(PostgresError) {
             let result = try body(self)
             try run("COMMIT", [])

@@ -20,6 +20,9 @@ public final class PostgresConnection {
     public private(set) var endpoint: PostgresSettings.Endpoint?
     /// Channels to LISTEN on, again after each reconnect.
     var channels: [String] = []
+    /// Inside `transaction`: a broken connection is an error, never silently made again (the
+    /// rest of the transaction would run outside it).
+    var inTransaction = false
     /// When (monotonic seconds) and why the last connection attempt failed.
     private var lastFailure: (time: Double, error: PostgresError)?
 
@@ -84,6 +87,12 @@ public final class PostgresConnection {
     /// connection the server has closed or written to while idle is noticed here, before
     /// anything is sent, so that no statement is lost to a restart.
     func usableHandle() throws(PostgresError) -> OpaquePointer {
+        if inTransaction {
+            guard let handle, PQstatus(handle) == CONNECTION_OK else {
+                throw PostgresError.connectionLost("the connection broke inside a transaction")
+            }
+            return handle
+        }
         if let handle, PQstatus(handle) == CONNECTION_OK, Self.survivesIdleCheck(handle) { return handle }
         try connect()
         guard let handle else { throw PostgresError.unreachable("no connection") }

@@ -136,6 +136,17 @@ struct PostgresClientTests {
             }
         }
         #expect(try connection.query("SELECT k FROM client_transactions").rows == [["kept"]])
+
+        // The connection is killed inside a transaction: the rest fails, nothing runs outside it.
+        let killer = PostgresConnection(settings: Self.socketSettings(server))
+        #expect(throws: PostgresError.self) {
+            try connection.transaction { db throws(PostgresError) in
+                let pid = try db.query("SELECT pg_backend_pid()").rows.first?.first ?? nil
+                try killer.query("SELECT pg_terminate_backend($1::int)", [pid])
+                try db.query("INSERT INTO client_transactions VALUES ($1)", ["orphan"])
+            }
+        }
+        #expect(try connection.query("SELECT k FROM client_transactions ORDER BY k").rows == [["kept"]], "reconnected after")
     }
 
     @Test("LISTEN/NOTIFY: the socket polls readable and notifications() drains what arrived")
