@@ -9,15 +9,18 @@ enum ImapdOptionTable {
         ImapdOption.tlsServerCert.spec, ImapdOption.tlsServerKey.spec, ImapdOption.tlsClientCaFile.spec,
         ImapdOption.tlsClientCaDir.spec, ImapdOption.debugCommand.spec, ImapdOption.autocreateSieveFolders.spec,
         ImapdOption.cyrusUser.spec, ImapdOption.sieveScriptPath.spec,
-        ImapdOption.cyrusGroup.spec, ImapdOption.sqlDatabase.spec, ImapdOption.sqlUser.spec, ImapdOption.sqlPasswd.spec,
+        ImapdOption.cyrusGroup.spec,
+        // Cyrus's SQL options (duplicate_db: sql)
+        ImapdOption.duplicateDb.spec, ImapdOption.sqlEngine.spec, ImapdOption.sqlHostnames.spec, ImapdOption.sqlDatabase.spec,
+        ImapdOption.sqlUser.spec, ImapdOption.sqlPasswd.spec, ImapdOption.sqlUsessl.spec,
         // Text with default
         ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
         ImapdOption.duplicateDbPath.spec, ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,
         ImapdOption.tlsCiphers.spec, ImapdOption.sievedir.spec,
-        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec, ImapdOption.sqlHostnames.spec,
+        ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec,
         // Enumerations
         ImapdOption.serverinfo.spec, ImapdOption.virtdomains.spec, ImapdOption.tlsClientCerts.spec,
-        ImapdOption.smtpBackend.spec, ImapdOption.duplicateDb.spec, ImapdOption.sqlEngine.spec,
+        ImapdOption.smtpBackend.spec,
         // Switches
         ImapdOption.debug.spec, ImapdOption.unixhierarchysep.spec,
         ImapdOption.lmtpDowncaseRcpt.spec, ImapdOption.lmtpStrictRfc2821.spec, ImapdOption.lmtpFuzzyMailboxMatch.spec,
@@ -28,7 +31,6 @@ enum ImapdOptionTable {
         ImapdOption.anysievefolder.spec, ImapdOption.masterBindErrorsFatal.spec, ImapdOption.lmtpDetailNeedsPostRight.spec, ImapdOption.lmtpSharedMaildir.spec,
         ImapdOption.lmtpAddMissingMessageId.spec, ImapdOption.lmtpAddMissingDate.spec,
         ImapdOption.lmtpAddSessionIdHeader.spec, ImapdOption.lmtpAddDeliveredTo.spec, ImapdOption.prometheusEnabled.spec,
-        ImapdOption.sqlUsessl.spec,
         // Integers and durations
         ImapdOption.maxmessagesize.spec, ImapdOption.sieveMaxscriptsize.spec, ImapdOption.sieveVacationMinResponse.spec,
         ImapdOption.sieveVacationMaxResponse.spec, ImapdOption.autocreateQuota.spec, ImapdOption.autocreateQuotaMessages.spec,
