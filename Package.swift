@@ -38,8 +38,13 @@ let package = Package(
         .target(name: "Mailstore", dependencies: ["POSIXCore"]),
         // The system SQLite 3 library.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        // Cyrus's duplicate-delivery database (deliver.db), kept in SQLite.
-        .target(name: "DuplicateStore", dependencies: ["CSQLite", "POSIXCore"]),
+        // Cyrus's duplicate-delivery database (deliver.db), kept in SQLite or PostgreSQL.
+        .target(name: "DuplicateStore", dependencies: ["CSQLite", "POSIXCore", "Postgres"]),
+        // The system libpq (PostgreSQL's client library).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // A blocking PostgreSQL client on libpq: Cyrus's sql_* options, parameterized
+        // statements, timeouts, reconnects, LISTEN/NOTIFY. Keeps every C pointer inside.
+        .target(name: "Postgres", dependencies: ["CPostgres", "POSIXCore"]),
         // libsystemd (sd_notify, sd_listen_fds_with_names, sd_watchdog_enabled): minimaster only.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd integration for minimaster: readiness, status, watchdog, socket activation.
@@ -130,7 +135,7 @@ let package = Package(
         .testTarget(name: "LMTPTests", dependencies: ["LMTP", "LMTPTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "COpenSSL", "POSIXCore"]),
-        .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore"]),
+        .testTarget(name: "DuplicateStoreTests", dependencies: ["DuplicateStore", "Postgres"]),
         .testTarget(name: "ServiceContractTests", dependencies: ["ServiceContract"]),
         .testTarget(name: "MasterTests", dependencies: ["Master", "ConfParse", "ServiceContract", "Metrics"]),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "MailLogging", "POSIXCore"]),
@@ -143,6 +148,6 @@ let package = Package(
         .testTarget(name: "LMTPProxyTests", dependencies: ["LMTPProxy", "LMTP"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         // Real binaries on real pipes and sockets.
-        .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL"]),
+        .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL", "Postgres"]),
     ]
 )

@@ -30,8 +30,6 @@ enum ImapdIgnoredOptions {
         missing("prometheus_stats_dir", .string, nil, "children count into minimaster's shared memory, not into stats files"),
         missing("prometheus_update_freq", .duration(defaultUnit: 1), .seconds(10), "metrics are summed when scraped, never stale"),
         missing("lmtp_exclude_specialuse", .string, .string("\\Snoozed"), "special-use folders take +detail mail like any other"),
-        missing("duplicate_db", .stringList(["skiplist", "sql", "twoskip", "zeroskip"]), .word("twoskip"),
-                "the duplicate database is always SQLite at duplicate_db_path"),
         missing("userdeny_db", .stringList(["flat", "skiplist", "sql", "twoskip", "zeroskip"]), .word("flat"),
                 "no user deny list"),
         missing("qosmarking", .stringList(["cs0", "cs1", "cs2", "cs3", "cs4", "cs5", "cs6", "cs7", "af11", "af12", "af13",

@@ -155,6 +155,16 @@ extension ImapdOption where Value: RawRepresentable & CaseIterable & Sendable, V
     }
 }
 
+extension ImapdOption {
+    /// One of the names of `Wrapped`, nil when unset (Cyrus's string lists without a default).
+    static func optionalStringListEnum<Wrapped>(_ name: String) -> Self
+    where Value == Wrapped?, Wrapped: RawRepresentable & CaseIterable & Sendable, Wrapped.RawValue == String {
+        ImapdOption(name: name, type: .stringList(Wrapped.allCases.map(\.rawValue)), defaultValue: nil) {
+            if case .word(let w)? = $0 { Wrapped(rawValue: w) } else { nil }
+        }
+    }
+}
+
 extension ImapdOptionType {
     /// Checks and converts a raw value; on failure returns Cyrus's message for `name`.
     func convert(_ raw: String, name: String) -> Result<ConfigValue, ConfigValueError> {

@@ -10,6 +10,9 @@ enum ImapdOptionTable {
         ImapdOption.tlsClientCaDir.spec, ImapdOption.debugCommand.spec, ImapdOption.autocreateSieveFolders.spec,
         ImapdOption.cyrusUser.spec, ImapdOption.sieveScriptPath.spec,
         ImapdOption.cyrusGroup.spec,
+        // Cyrus's SQL options (duplicate_db: sql)
+        ImapdOption.duplicateDb.spec, ImapdOption.sqlEngine.spec, ImapdOption.sqlHostnames.spec, ImapdOption.sqlDatabase.spec,
+        ImapdOption.sqlUser.spec, ImapdOption.sqlPasswd.spec, ImapdOption.sqlUsessl.spec,
         // Text with default
         ImapdOption.umask.spec, ImapdOption.defaultdomain.spec, ImapdOption.postuser.spec, ImapdOption.postmaster.spec,
         ImapdOption.duplicateDbPath.spec, ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,

@@ -35,3 +35,21 @@ public enum SMTPBackend: String, Sendable, Hashable, CaseIterable {
     /// The `sendmail` program (the default).
     case sendmail
 }
+
+/// `duplicate_db`: Cyrus's database backend for duplicate suppression and Sieve's tracking
+/// records. lmtpd keeps them in SQLite at `duplicate_db_path` for every value but `sql`, which
+/// puts them in PostgreSQL (`sql_engine`, `sql_*`), shared by several hosts.
+public enum CyrusDBBackend: String, Sendable, Hashable, CaseIterable {
+    case skiplist
+    case sql
+    /// The default.
+    case twoskip
+    case zeroskip
+}
+
+/// `sql_engine`: the SQL server of `sql` databases. lmtpd speaks only PostgreSQL.
+public enum SQLEngine: String, Sendable, Hashable, CaseIterable {
+    case mysql
+    case pgsql
+    case sqlite
+}

@@ -43,6 +43,12 @@ extension ImapdOption where Value == String? {
     public static var cyrusUser: Self { .optionalString("cyrus_user") }
     /// Group to run as.
     public static var cyrusGroup: Self { .optionalString("cyrus_group") }
+    /// Database of `sql` databases (`duplicate_db: sql`); unset: libpq's default (the user name).
+    public static var sqlDatabase: Self { .optionalString("sql_database") }
+    /// User name for the SQL server; unset: libpq's default (the process's login name).
+    public static var sqlUser: Self { .optionalString("sql_user") }
+    /// Password for the SQL server.
+    public static var sqlPasswd: Self { .optionalString("sql_passwd") }
 }
 
 // MARK: Text options with a default
@@ -77,6 +83,9 @@ extension ImapdOption where Value == String {
     /// Ours, not Cyrus's: where minimaster serves `GET /metrics` when `prometheus_enabled` is
     /// on: `host:port` (`[::1]:port` for IPv6) or the absolute path of a unix socket.
     public static var prometheusListen: Self { .string("prometheus_listen", default: "127.0.0.1:9145").ours }
+    /// SQL servers, comma-separated `host[:port]` tried in order (a path: a unix socket
+    /// directory), default empty (libpq's default: its local socket).
+    public static var sqlHostnames: Self { .string("sql_hostnames", default: "") }
 }
 
 // MARK: Enumerations
@@ -94,6 +103,16 @@ extension ImapdOption where Value == Virtdomains {
 extension ImapdOption where Value == TLSClientCerts {
     /// Client certificate policy, default `.optional`.
     public static var tlsClientCerts: Self { .enumeration("tls_client_certs", default: .optional) }
+}
+
+extension ImapdOption where Value == CyrusDBBackend {
+    /// Backend of the duplicate database, default `.twoskip` (SQLite here); `.sql`: PostgreSQL.
+    public static var duplicateDb: Self { .stringListEnum("duplicate_db", default: .twoskip) }
+}
+
+extension ImapdOption where Value == SQLEngine? {
+    /// SQL server kind, no default (Cyrus then takes the first it was built with; here pgsql).
+    public static var sqlEngine: Self { .optionalStringListEnum("sql_engine") }
 }
 
 extension ImapdOption where Value == SMTPBackend {
@@ -144,6 +163,8 @@ extension ImapdOption where Value == Bool {
     public static var lmtpDetailNeedsPostRight: Self { .boolean("lmtp_detail_needs_post_right", default: false).ours }
     /// Bind errors at startup are fatal to master, default off.
     public static var masterBindErrorsFatal: Self { .boolean("master_bind_errors_fatal", default: false) }
+    /// Require TLS towards the SQL server, default off (TLS when the server offers it).
+    public static var sqlUsessl: Self { .boolean("sql_usessl", default: false) }
     /// Serve Prometheus metrics (minimaster: at `prometheus_listen`), default off.
     public static var prometheusEnabled: Self { .boolean("prometheus_enabled", default: false) }
 }

@@ -3,7 +3,7 @@
 /// made (key: Message-ID and address). A key counts as seen until its expiry time.
 extension DuplicateStore {
     /// Whether `key` was tracked and has not expired at `now` (default: the current time).
-    public func isTracked(_ key: String, now: Int? = nil) throws(DuplicateStoreError) -> Bool {
+    public func isTracked(_ key: String, now: Int?) throws(DuplicateStoreError) -> Bool {
         let time = Int64(now ?? Self.now())
         return try state.withLock { (statements) throws(DuplicateStoreError) -> Bool in
             var found = false

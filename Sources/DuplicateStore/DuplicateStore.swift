@@ -7,7 +7,7 @@ import POSIXCore
 import Synchronization
 
 /// Cyrus's duplicate-delivery database (`deliver.db`), kept in SQLite (WAL mode), safe for
-/// many lmtpd processes at once.
+/// many lmtpd processes of one host at once (``PostgresDuplicateStore`` serves several hosts).
 ///
 /// One row per key: `state` 0 is a *claim* (a process is delivering that message to that
 /// mailbox now), 1 a finished delivery. A delivery claims its keys first (`claim`, one
@@ -19,7 +19,7 @@ import Synchronization
 /// the message again (a duplicate, never a loss).
 ///
 /// Statements are prepared once per store. Thread-safe (one connection, locked).
-public final class DuplicateStore: Sendable {
+public final class DuplicateStore: DuplicateDatabase {
     /// Tuning; the defaults suit lmtpd.
     public struct Options: Sendable {
         /// Milliseconds to wait for another process's transaction before failing.
@@ -55,7 +55,7 @@ public final class DuplicateStore: Sendable {
     }
 
     /// Claims every key in one transaction; one outcome per key, in order.
-    public func claim(_ keys: [DuplicateKey], now: Int? = nil) throws(DuplicateStoreError) -> [ClaimOutcome] {
+    public func claim(_ keys: [DuplicateKey], now: Int?) throws(DuplicateStoreError) -> [ClaimOutcome] {
         let time = Int64(now ?? Self.now())
         let pid = Int64(options.claimOwner ?? getpid())
         let token = self.token
@@ -93,7 +93,7 @@ public final class DuplicateStore: Sendable {
 
     /// Records `delivered` keys as delivered and drops this store's claims on `failed` ones,
     /// in one transaction. Every few hundred completions, old records are expired.
-    public func finish(delivered: [DuplicateKey], failed: [DuplicateKey], now: Int? = nil) throws(DuplicateStoreError) {
+    public func finish(delivered: [DuplicateKey], failed: [DuplicateKey], now: Int?) throws(DuplicateStoreError) {
         guard !delivered.isEmpty || !failed.isEmpty else { return }
         let time = Int64(now ?? Self.now())
         let token = self.token
@@ -126,7 +126,7 @@ public final class DuplicateStore: Sendable {
     /// Deletes records (and claims) older than `options.maximumAge`, if no process did so in
     /// the last `options.expiryInterval` seconds. Returns how many were deleted.
     @discardableResult
-    public func expireIfDue(now: Int? = nil) throws(DuplicateStoreError) -> Int {
+    public func expireIfDue(now: Int?) throws(DuplicateStoreError) -> Int {
         guard options.maximumAge > 0 else { return 0 }
         let time = Int64(now ?? Self.now())
         let interval = Int64(options.expiryInterval)

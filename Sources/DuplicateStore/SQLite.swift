@@ -1,20 +1,5 @@
 import CSQLite
 
-/// A failed SQLite call: what was attempted, SQLite's result code and message.
-public struct DuplicateStoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What was being done, e.g. `open /var/lib/cyrus/deliver.db`.
-    public var operation: String
-    /// SQLite's (extended) result code.
-    public var code: Int32
-    /// SQLite's message.
-    public var message: String
-
-    public var description: String { "\(operation): \(message) (SQLite \(code))" }
-
-    /// Whether another connection held the database past the busy timeout.
-    public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
-}
-
 /// `SQLITE_TRANSIENT`: SQLite copies bound text before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
@@ -123,4 +108,9 @@ final class SQLiteStatement {
         guard let bytes = sqlite3_column_text(statement, column) else { return "" }
         return String(cString: bytes)
     }
+}
+
+extension DuplicateStoreError {
+    /// Whether another SQLite connection held the database past the busy timeout.
+    public var isBusy: Bool { engine == .sqlite && (code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED) }
 }

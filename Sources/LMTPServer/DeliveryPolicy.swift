@@ -1,4 +1,5 @@
 import ConfParse
+import DuplicateStore
 import Mailstore
 
 /// How lmtpd treats a recipient once its Maildir is named: `+detail` folders, shared folders,
@@ -26,7 +27,8 @@ public struct DeliveryPolicy: Sendable {
     public var strictQuota = false
     /// `lmtp_over_quota_perm_failure`: over quota is `552 5.2.2` instead of `452 4.2.2`.
     public var overQuotaIsPermanent = false
-    /// `duplicatesuppression` with the database at `duplicate_db_path`; nil when off.
+    /// `duplicatesuppression` with the database at `duplicate_db_path` (or in PostgreSQL with
+    /// `duplicate_db: sql`); nil when off.
     public var duplicates: DuplicateFilter?
     /// Sieve's tracking records (vacation intervals, `duplicate`, redirects), in the database at
     /// `duplicate_db_path` whether or not suppression is on (the same store when it is).
@@ -48,9 +50,24 @@ public struct DeliveryPolicy: Sendable {
         if imapd[.autocreatePost] && imapd[.autocreateQuota] >= 0 {
             autocreate = try AutocreateRules(imapd, separator: separator)
         }
-        let database = DuplicateFilter(path: imapd[.duplicateDbPath], maximumAge: imapd[.duplicateMaxAge])
+        let database = DuplicateFilter(location: try Self.duplicateLocation(imapd), maximumAge: imapd[.duplicateMaxAge])
         if imapd[.duplicatesuppression] { duplicates = database }
         tracking = database
+    }
+}
+
+extension DeliveryPolicy {
+    /// `duplicate_db: sql`: PostgreSQL through the `sql_*` options (`sql_engine` must be
+    /// `pgsql` or unset); any other value: the SQLite file at `duplicate_db_path`.
+    static func duplicateLocation(_ imapd: ImapdConfig) throws(ConfigError) -> DuplicateDatabaseLocation {
+        guard imapd[.duplicateDb] == .sql else { return .sqlite(path: imapd[.duplicateDbPath]) }
+        if let engine = imapd[.sqlEngine], engine != .pgsql {
+            let place = imapd.location(of: .sqlEngine)
+            throw ConfigError(file: place?.file ?? imapd.path, line: place?.line,
+                              message: "sql_engine: \(engine.rawValue) is not supported for duplicate_db: sql (only pgsql)")
+        }
+        return .postgres(sqlHostnames: imapd[.sqlHostnames], database: imapd[.sqlDatabase], user: imapd[.sqlUser],
+                         password: imapd[.sqlPasswd], useSSL: imapd[.sqlUsessl])
     }
 }
 

@@ -5,10 +5,12 @@ import POSIXCore
 import Synchronization
 
 /// Cyrus's duplicate suppression (`duplicatesuppression`) for one lmtpd process: the
-/// database is opened on first use and kept (statements prepared once per process).
+/// database (SQLite, or PostgreSQL with `duplicate_db: sql`) is opened on first use and kept
+/// (statements prepared, connection made once per process).
 ///
-/// Database trouble never loses mail: when the database cannot be used, messages are delivered
-/// without suppression (and the error is logged), so at worst a duplicate is stored.
+/// Database trouble never loses mail: when the database cannot be used (a broken file, a
+/// PostgreSQL server down), messages are delivered without suppression (and the error is
+/// logged), so at worst a duplicate is stored.
 public final class DuplicateFilter: Sendable {
     /// What to do with one target of a message.
     enum Verdict: Equatable {
@@ -20,18 +22,25 @@ public final class DuplicateFilter: Sendable {
         case busy
     }
 
-    /// The database file (`duplicate_db_path`).
-    public let path: String
+    /// Where the records are: the SQLite file at `duplicate_db_path`, or PostgreSQL.
+    public let location: DuplicateDatabaseLocation
+    /// The SQLite file, nil for PostgreSQL.
+    public var path: String? { location.path }
     /// Records older than this many seconds are expired (`duplicate_max_age`); 0: never.
     public let maximumAge: Int
     /// How long to wait (seconds) for another process delivering the same message.
     let waitLimit: Double
-    private let opened = Mutex<DuplicateStore?>(nil)
+    private let opened = Mutex<(any DuplicateDatabase)?>(nil)
 
-    public init(path: String, maximumAge: Int, waitLimit: Double = 30) {
-        self.path = path
+    public init(location: DuplicateDatabaseLocation, maximumAge: Int, waitLimit: Double = 30) {
+        self.location = location
         self.maximumAge = maximumAge
         self.waitLimit = waitLimit
+    }
+
+    /// The SQLite file at `path`.
+    public convenience init(path: String, maximumAge: Int, waitLimit: Double = 30) {
+        self.init(location: .sqlite(path: path), maximumAge: maximumAge, waitLimit: waitLimit)
     }
 
     /// Claims the keys of one message (one per distinct target). Keys another process is
@@ -82,13 +91,11 @@ public final class DuplicateFilter: Sendable {
     }
 
     /// The open store, opening it on first use (a failed open is tried again next time).
-    func store(_ logger: Logger) -> DuplicateStore? {
+    func store(_ logger: Logger) -> (any DuplicateDatabase)? {
         opened.withLock { store in
             if let store { return store }
-            var options = DuplicateStore.Options()
-            options.maximumAge = maximumAge
             do {
-                let fresh = try DuplicateStore(path: path, options: options)
+                let fresh = try location.open(maximumAge: maximumAge)
                 store = fresh
                 return fresh
             } catch {

@@ -47,8 +47,8 @@ public enum LMTPDConfigCheck {
             findings.append(ConfigDiagnostic(file: imapd.path, line: imapd.overflowLocation(partitionKey(imapd))?.line,
                                              message: "\(partitionKey(imapd)): \(partition): \(problem)"))
         }
-        if let duplicates = configuration.policy.duplicates {
-            let directory = parentDirectory(of: duplicates.path)
+        if let duplicates = configuration.policy.duplicates, let path = duplicates.path {
+            let directory = parentDirectory(of: path)
             if let problem = directoryProblem(directory) {
                 report(.duplicateDbPath, "duplicate_db_path: \(directory): \(problem) (duplicatesuppression is on)")
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Postgres
 import Synchronization
 import Testing
 @testable import DuplicateStore
@@ -23,67 +24,61 @@ func key(_ id: String, _ mailbox: String = "alice", date: String = "Tue, 1 Jan 2
     DuplicateKey(messageID: id, mailbox: mailbox, date: date)
 }
 
-@Suite("Duplicate-delivery database")
+@Suite("Duplicate-delivery database", .sharedPostgres)
 struct DuplicateStoreTests {
-    @Test("a claimed and finished key is delivered; the same message again is suppressed")
-    func claimThenSuppress() throws {
-        let dir = try ScratchDirectory()
-        let store = try DuplicateStore(path: dir.database)
+    @Test("a claimed and finished key is delivered; the same message again is suppressed", arguments: Engine.allCases)
+    func claimThenSuppress(_ engine: Engine) throws {
+        let database = try StoreFixture(engine)
+        let store = try database.open()
         #expect(try store.claim([key("<a@x>")]) == [.claimed])
         #expect(try !store.isDelivered(key("<a@x>")))
         try store.finish(delivered: [key("<a@x>")], failed: [])
         #expect(try store.isDelivered(key("<a@x>")))
         #expect(try store.claim([key("<a@x>")]) == [.delivered])
         // Reopened (another lmtpd, a restart): still recorded.
-        let again = try DuplicateStore(path: dir.database)
+        let again = try database.open()
         #expect(try again.claim([key("<a@x>")]) == [.delivered])
     }
 
-    @Test("another mailbox or another Date is a different key")
-    func keyParts() throws {
-        let dir = try ScratchDirectory()
-        let store = try DuplicateStore(path: dir.database)
+    @Test("another mailbox or another Date is a different key", arguments: Engine.allCases)
+    func keyParts(_ engine: Engine) throws {
+        let store = try StoreFixture(engine).open()
         _ = try store.claim([key("<a@x>")])
         try store.finish(delivered: [key("<a@x>")], failed: [])
         #expect(try store.claim([key("<a@x>", "bob"), key("<a@x>", date: "other"), key("<a@x>", "alice/.Lists")])
                 == [.claimed, .claimed, .claimed])
     }
 
-    @Test("a released claim (delivery failed) can be claimed again")
-    func release() throws {
-        let dir = try ScratchDirectory()
-        let first = try DuplicateStore(path: dir.database)
-        let second = try DuplicateStore(path: dir.database)
+    @Test("a released claim (delivery failed) can be claimed again", arguments: Engine.allCases)
+    func release(_ engine: Engine) throws {
+        let database = try StoreFixture(engine)
+        let first = try database.open()
+        let second = try database.open()
         #expect(try first.claim([key("<r@x>")]) == [.claimed])
         #expect(try second.claim([key("<r@x>")]) == [.inProgress])
         try first.finish(delivered: [], failed: [key("<r@x>")])
         #expect(try second.claim([key("<r@x>")]) == [.claimed])
     }
 
-    @Test("a claim left by a dead process or older than the stale age is taken over")
-    func staleClaims() throws {
-        let dir = try ScratchDirectory()
-        let holder = try DuplicateStore(path: dir.database)
-        let other = try DuplicateStore(path: dir.database)
+    @Test("a claim left by a dead process or older than the stale age is taken over", arguments: Engine.allCases)
+    func staleClaims(_ engine: Engine) throws {
+        let database = try StoreFixture(engine)
+        let holder = try database.open()
+        let other = try database.open()
         let now = Int(time(nil))
         #expect(try holder.claim([key("<s@x>")], now: now) == [.claimed])
         #expect(try other.claim([key("<s@x>")], now: now + 60) == [.inProgress])
         #expect(try other.claim([key("<s@x>")], now: now + 601) == [.claimed])
 
         // A claim whose process has exited (its pid no longer exists).
-        var options = DuplicateStore.Options()
-        options.claimOwner = deadProcessID()
-        let orphan = try DuplicateStore(path: dir.database, options: options)
+        let orphan = try database.open(StoreOptions(claimOwner: deadProcessID()))
         #expect(try orphan.claim([key("<dead@x>")]) == [.claimed])
         #expect(try other.claim([key("<dead@x>")]) == [.claimed])
     }
 
-    @Test("records older than the maximum age are expired, younger ones kept")
-    func expiry() throws {
-        let dir = try ScratchDirectory()
-        var options = DuplicateStore.Options()
-        options.maximumAge = 3 * 86400
-        let store = try DuplicateStore(path: dir.database, options: options)
+    @Test("records older than the maximum age are expired, younger ones kept", arguments: Engine.allCases)
+    func expiry(_ engine: Engine) throws {
+        let store = try StoreFixture(engine).open(StoreOptions(maximumAge: 3 * 86400))
         let now = Int(time(nil))
         _ = try store.claim([key("<old@x>"), key("<new@x>")], now: now - 4 * 86400)
         try store.finish(delivered: [key("<old@x>")], failed: [], now: now - 4 * 86400)
@@ -95,16 +90,16 @@ struct DuplicateStoreTests {
         #expect(try store.expireIfDue(now: now + 7300) == 0)
     }
 
-    @Test("many connections claiming the same keys at once: each key is claimed exactly once")
-    func concurrentClaims() throws {
-        let dir = try ScratchDirectory()
-        _ = try DuplicateStore(path: dir.database)
+    @Test("many connections claiming the same keys at once: each key is claimed exactly once", arguments: Engine.allCases)
+    func concurrentClaims(_ engine: Engine) throws {
+        let database = try StoreFixture(engine)
+        _ = try database.open().isDelivered(key("<none@x>"))
         let keys = (0..<40).map { key("<m\($0)@x>") }
         let claimedCount = Mutex<[DuplicateKey: Int]>([:])
         let failures = Mutex<[String]>([])
         runThreads(6) {
             do {
-                let store = try DuplicateStore(path: dir.database)
+                let store = try database.open()
                 for key in keys.shuffled() {
                     var outcome = try store.claim([key])[0]
                     while outcome == .inProgress {
@@ -126,12 +121,36 @@ struct DuplicateStoreTests {
         #expect(counts.values.allSatisfy { $0 == 1 })
     }
 
+    @Test("PostgreSQL: a claim of another host is not checked for its process, only taken over once stale")
+    func otherHostsClaims() throws {
+        let database = try StoreFixture(.postgresql)
+        let elsewhere = try database.open(StoreOptions(claimOwner: deadProcessID(), hostName: "mx2.example"))
+        let here = try database.open()
+        let now = Int(time(nil))
+        #expect(try elsewhere.claim([key("<far@x>")], now: now) == [.claimed])
+        #expect(try here.claim([key("<far@x>")], now: now + 60) == [.inProgress], "its pid means nothing on this host")
+        #expect(try here.claim([key("<far@x>")], now: now + 601) == [.claimed])
+        try here.finish(delivered: [key("<far@x>")], failed: [], now: now + 602)
+        #expect(try elsewhere.claim([key("<far@x>")], now: now + 603) == [.delivered])
+    }
+
+    @Test("PostgreSQL: a server that cannot be reached is an error marked unreachable, never a verdict")
+    func unreachableServer() throws {
+        let store = PostgresDuplicateStore(settings: PostgresSettings(hostnames: "127.0.0.1:1", database: nil, user: nil, password: nil, useSSL: false))
+        do throws(DuplicateStoreError) {
+            _ = try store.claim([key("<u@x>")])
+            Issue.record("a claim succeeded without a server")
+        } catch {
+            #expect(error.isUnreachable && error.engine == .postgresql, "\(error)")
+        }
+        #expect(throws: DuplicateStoreError.self) { try store.finish(delivered: [key("<u@x>")], failed: []) }
+    }
+
     @Test("the database is SQLite in WAL mode")
     func walMode() throws {
-        let dir = try ScratchDirectory()
-        let store = try DuplicateStore(path: dir.database)
-        _ = try store.claim([key("<w@x>")])
-        let header = try #require(FileManager.default.contents(atPath: dir.database))
+        let database = try StoreFixture(.sqlite)
+        _ = try database.open().claim([key("<w@x>")])
+        let header = try #require(FileManager.default.contents(atPath: database.path))
         #expect(header.prefix(16) == Data("SQLite format 3\u{0}".utf8))
         #expect(header[18] == 2 && header[19] == 2)
     }

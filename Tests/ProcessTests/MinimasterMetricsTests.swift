@@ -64,7 +64,8 @@ struct MinimasterMetricsTests {
         _ = try Self.deliver(h, to: ["alice", "bob"], messageID: "m1@example.org")
         _ = try Self.deliver(h, to: ["alice", "nobody"], messageID: "m2@example.org")
         _ = try Self.deliver(h, to: ["alice"], messageID: "m1@example.org")   // a duplicate for alice
-        let scrape = try #require(Self.scrape(target) { $0.value("cyrus_lmtp_connections_total") == 3 })
+        // A child clears its active gauge just after its last reply: wait for that too.
+        let scrape = try #require(Self.scrape(target) { $0.value("cyrus_lmtp_connections_total") == 3 && $0.value("cyrus_lmtp_active_connections") == 0 })
         #expect(scrape.statusLine == "HTTP/1.1 200 OK")
         #expect(scrape.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
         #expect(scrape.value("cyrus_lmtp_received_messages_total") == 3)

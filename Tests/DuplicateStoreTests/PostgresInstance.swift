@@ -1,0 +1,1 @@
+../ProcessTests/Support/PostgresInstance.swift
