@@ -41,7 +41,8 @@ let package = Package(
         // Cyrus's duplicate-delivery database (deliver.db), kept in SQLite or PostgreSQL.
         .target(name: "DuplicateStore", dependencies: ["CSQLite", "POSIXCore", "Postgres"]),
         // The system libpq (PostgreSQL's client library).
-        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libpq, loaded with dlopen when first needed (its header from libpq-dev at build time).
+        .target(name: "CPostgres"),
         // A blocking PostgreSQL client on libpq: Cyrus's sql_* options, parameterized
         // statements, timeouts, reconnects, LISTEN/NOTIFY. Keeps every C pointer inside.
         .target(name: "Postgres", dependencies: ["CPostgres", "POSIXCore"]),

@@ -43,7 +43,7 @@ extension PostgresConnection {
     /// when not connected. It changes with each new connection: ask again after errors.
     public var socket: Int32? {
         guard let handle else { return nil }
-        let fd = PQsocket(handle)
+        let fd = cpg_PQsocket(handle)
         return fd >= 0 ? fd : nil
     }
 
@@ -51,21 +51,21 @@ extension PostgresConnection {
     /// first (empty when none). Throws `connectionLost` when the server has closed the
     /// connection; when not connected, connects (and listens) first.
     public func notifications() throws(PostgresError) -> [PostgresNotification] {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+        guard let handle, cpg_PQstatus(handle) == CONNECTION_OK else {
             _ = try usableHandle()
             return []
         }
-        if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+        if cpg_PQconsumeInput(handle) == 0 || cpg_PQstatus(handle) != CONNECTION_OK {
             let reason = Self.message(handle)
             close()
             throw PostgresError.connectionLost(reason)
         }
         var received: [PostgresNotification] = []
-        while let notice = PQnotifies(handle) {
+        while let notice = cpg_PQnotifies(handle) {
             let channel = String(cString: notice.pointee.relname)
             let payload = notice.pointee.extra.map { String(cString: $0) } ?? ""
             received.append(PostgresNotification(channel: channel, payload: payload, senderPID: notice.pointee.be_pid))
-            PQfreemem(notice)
+            cpg_PQfreemem(notice)
         }
         return received
     }

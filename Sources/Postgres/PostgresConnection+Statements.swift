@@ -35,14 +35,14 @@ extension PostgresConnection {
     /// connection would silently run the rest outside it).
     @discardableResult
     func run(_ sql: String, _ parameters: [String?]) throws(PostgresError) -> PostgresResult {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else { throw PostgresError.connectionLost("not connected") }
+        guard let handle, cpg_PQstatus(handle) == CONNECTION_OK else { throw PostgresError.connectionLost("not connected") }
         for parameter in parameters where parameter?.utf8.contains(0) == true {
             throw PostgresError.invalidArgument("a parameter contains a NUL character")
         }
         let values = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let sent = values.map { UnsafePointer($0) }.withUnsafeBufferPointer { pointers in
-            PQsendQueryParams(handle, sql, Int32(parameters.count), nil, pointers.baseAddress, nil, nil, 0)
+            cpg_PQsendQueryParams(handle, sql, Int32(parameters.count), nil, pointers.baseAddress, nil, nil, 0)
         }
         guard sent == 1 else { throw lost(handle) }
         let deadline = MonotonicClock.now() + settings.statementTimeout + 1
@@ -53,11 +53,11 @@ extension PostgresConnection {
     /// Sends what libpq still holds (a large statement may not fit the socket at once).
     private func flush(_ handle: OpaquePointer, until deadline: Double) throws(PostgresError) {
         while true {
-            let state = PQflush(handle)
+            let state = cpg_PQflush(handle)
             if state == 0 { return }
             if state < 0 { throw lost(handle) }
             try wait(handle, for: Int16(POLLOUT | POLLIN), until: deadline)
-            if PQconsumeInput(handle) == 0 { throw lost(handle) }
+            if cpg_PQconsumeInput(handle) == 0 { throw lost(handle) }
         }
     }
 
@@ -65,27 +65,27 @@ extension PostgresConnection {
     private func collect(_ handle: OpaquePointer, until deadline: Double) throws(PostgresError) -> PostgresResult {
         var outcome: Result<PostgresResult, PostgresError> = .success(PostgresResult())
         while true {
-            while PQisBusy(handle) != 0 {
+            while cpg_PQisBusy(handle) != 0 {
                 try wait(handle, for: Int16(POLLIN), until: deadline)
-                if PQconsumeInput(handle) == 0 { throw lost(handle) }
+                if cpg_PQconsumeInput(handle) == 0 { throw lost(handle) }
             }
-            guard let result = PQgetResult(handle) else { break }
-            defer { PQclear(result) }
-            let status = PQresultStatus(result)
+            guard let result = cpg_PQgetResult(handle) else { break }
+            defer { cpg_PQclear(result) }
+            let status = cpg_PQresultStatus(result)
             if status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY {
                 if case .success = outcome { outcome = .success(PostgresResult(result)) }
             } else {
                 outcome = .failure(refusal(result))
             }
         }
-        if PQstatus(handle) != CONNECTION_OK { throw lost(handle) }
+        if cpg_PQstatus(handle) != CONNECTION_OK { throw lost(handle) }
         return try outcome.get()
     }
 
     /// Waits for the socket; past the deadline the connection is given up (its state is
     /// unknown: a reply may still come).
     private func wait(_ handle: OpaquePointer, for events: Int16, until deadline: Double) throws(PostgresError) {
-        switch DescriptorReadiness.wait(fd: PQsocket(handle), events: events, until: deadline) {
+        switch DescriptorReadiness.wait(fd: cpg_PQsocket(handle), events: events, until: deadline) {
         case .ready:
             return
         case .timedOut:
@@ -99,9 +99,9 @@ extension PostgresConnection {
 
     /// The server's refusal of a statement: SQLSTATE and primary message.
     private func refusal(_ result: OpaquePointer) -> PostgresError {
-        let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "XX000"
-        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-        let whole = PQresultErrorMessage(result).map { String(cString: $0).replacingNewlines() }
+        let state = cpg_PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "XX000"
+        let primary = cpg_PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let whole = cpg_PQresultErrorMessage(result).map { String(cString: $0).replacingNewlines() }
         return .queryFailed(sqlState: state, message: primary ?? whole ?? "unknown error")
     }
 

@@ -32,13 +32,13 @@ public final class PostgresConnection {
     }
 
     deinit {
-        if let handle { PQfinish(handle) }
+        if let handle { cpg_PQfinish(handle) }
     }
 
     /// Whether a connection is open and was fine after the last call.
     public var isConnected: Bool {
         guard let handle else { return false }
-        return PQstatus(handle) == CONNECTION_OK
+        return cpg_PQstatus(handle) == CONNECTION_OK
     }
 
     /// Connects (again, closing any current connection) to the first endpoint that accepts,
@@ -49,17 +49,22 @@ public final class PostgresConnection {
         if let lastFailure, settings.reconnectDelay > 0, MonotonicClock.now() - lastFailure.time < settings.reconnectDelay {
             throw lastFailure.error
         }
+        var loadError = [CChar](repeating: 0, count: 256)
+        guard cpg_load(&loadError, Int32(loadError.count)) == 0 else {
+            // libpq is loaded only now (see CPostgres): a machine without it cannot connect.
+            throw PostgresError.unreachable(String(decoding: loadError.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
         var reasons: [String] = []
         for endpoint in settings.endpoints.isEmpty ? [PostgresSettings.Endpoint(host: nil)] : settings.endpoints {
             let connection = Self.open(settings.keywords(for: endpoint))
-            guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            guard let connection, cpg_PQstatus(connection) == CONNECTION_OK else {
                 let reason = connection.map { Self.message($0) } ?? "out of memory"
                 reasons.append("\(endpoint): \(reason)")
-                if let connection { PQfinish(connection) }
+                if let connection { cpg_PQfinish(connection) }
                 continue
             }
             // Notices (and a closing server's farewell) would go to standard error.
-            PQsetNoticeProcessor(connection, { _, _ in }, nil)
+            cpg_PQsetNoticeProcessor(connection, { _, _ in }, nil)
             handle = connection
             self.endpoint = endpoint
             lastFailure = nil
@@ -78,7 +83,7 @@ public final class PostgresConnection {
 
     /// Closes the connection (the next statement connects again).
     public func close() {
-        if let handle { PQfinish(handle) }
+        if let handle { cpg_PQfinish(handle) }
         handle = nil
         endpoint = nil
     }
@@ -88,12 +93,12 @@ public final class PostgresConnection {
     /// anything is sent, so that no statement is lost to a restart.
     func usableHandle() throws(PostgresError) -> OpaquePointer {
         if inTransaction {
-            guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            guard let handle, cpg_PQstatus(handle) == CONNECTION_OK else {
                 throw PostgresError.connectionLost("the connection broke inside a transaction")
             }
             return handle
         }
-        if let handle, PQstatus(handle) == CONNECTION_OK, Self.survivesIdleCheck(handle) { return handle }
+        if let handle, cpg_PQstatus(handle) == CONNECTION_OK, Self.survivesIdleCheck(handle) { return handle }
         try connect()
         guard let handle else { throw PostgresError.unreachable("no connection") }
         return handle
@@ -102,13 +107,13 @@ public final class PostgresConnection {
     /// Reads whatever arrived while idle (notifications, or a termination notice and EOF);
     /// false when that shows the connection is gone.
     private static func survivesIdleCheck(_ handle: OpaquePointer) -> Bool {
-        let fd = PQsocket(handle)
+        let fd = cpg_PQsocket(handle)
         guard fd >= 0 else { return false }
         // A look, no wait. A closing server's farewell and its EOF may take two reads.
         for _ in 0..<8 {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, 0) > 0 else { return true }
-            guard PQconsumeInput(handle) != 0, PQstatus(handle) == CONNECTION_OK else { return false }
+            guard cpg_PQconsumeInput(handle) != 0, cpg_PQstatus(handle) == CONNECTION_OK else { return false }
         }
         return true
     }
@@ -123,12 +128,12 @@ public final class PostgresConnection {
         }
         let constKeywords = keywords.map { UnsafePointer($0) }
         let constValues = values.map { UnsafePointer($0) }
-        return PQconnectdbParams(constKeywords, constValues, 0)
+        return cpg_PQconnectdbParams(constKeywords, constValues, 0)
     }
 
     /// libpq's last error message of `handle`, without its final newline.
     static func message(_ handle: OpaquePointer) -> String {
-        guard let text = PQerrorMessage(handle) else { return "unknown error" }
+        guard let text = cpg_PQerrorMessage(handle) else { return "unknown error" }
         var message = String(cString: text)
         while message.last == "\n" { message.removeLast() }
         return message.isEmpty ? "unknown error" : message.replacingNewlines()

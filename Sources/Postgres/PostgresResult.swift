@@ -24,13 +24,13 @@ public struct PostgresResult: Sendable, Equatable {
 
     /// Copies a successful libpq result.
     init(_ result: OpaquePointer) {
-        let fields = PQnfields(result)
-        columns = (0..<fields).map { String(cString: PQfname(result, $0)) }
-        rows = (0..<PQntuples(result)).map { row in
+        let fields = cpg_PQnfields(result)
+        columns = (0..<fields).map { String(cString: cpg_PQfname(result, $0)) }
+        rows = (0..<cpg_PQntuples(result)).map { row in
             (0..<fields).map { column in
-                PQgetisnull(result, row, column) != 0 ? nil : String(cString: PQgetvalue(result, row, column))
+                cpg_PQgetisnull(result, row, column) != 0 ? nil : String(cString: cpg_PQgetvalue(result, row, column))
             }
         }
-        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        affectedRows = Int(String(cString: cpg_PQcmdTuples(result))) ?? 0
     }
 }
