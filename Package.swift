@@ -101,7 +101,7 @@ let package = Package(
         .target(
             name: "LMTPProxy",
             dependencies: [
-                "LMTP", "LMTPServer", "ConfParse", "ServiceContract", "MailLogging", "POSIXCore", "Metrics",
+                "LMTP", "LMTPServer", "ConfParse", "ServiceContract", "MailLogging", "POSIXCore", "Metrics", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

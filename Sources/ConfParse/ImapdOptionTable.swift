@@ -18,6 +18,7 @@ enum ImapdOptionTable {
         ImapdOption.duplicateDbPath.spec, ImapdOption.autocreateUsers.spec, ImapdOption.admins.spec, ImapdOption.tlsVersions.spec,
         ImapdOption.tlsCiphers.spec, ImapdOption.sievedir.spec,
         ImapdOption.sendmail.spec, ImapdOption.maildirPath.spec, ImapdOption.prometheusListen.spec, ImapdOption.proxyBackends.spec,
+        ImapdOption.proxyMapQuery.spec, ImapdOption.proxyMapChannel.spec,
         // Enumerations
         ImapdOption.serverinfo.spec, ImapdOption.virtdomains.spec, ImapdOption.tlsClientCerts.spec,
         ImapdOption.smtpBackend.spec,

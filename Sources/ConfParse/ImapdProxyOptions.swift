@@ -14,3 +14,14 @@ extension ImapdOption where Value == Int {
     /// default 300.
     public static var proxyTimeout: Self { .duration("proxy_timeout", defaultSeconds: 300, defaultUnit: 1).ours }
 }
+
+extension ImapdOption where Value == String {
+    /// Ours: the query that names a user's backend (one parameter, the user; the first column
+    /// of the first row), default `SELECT backend FROM mailbox_routes WHERE userid = $1`.
+    public static var proxyMapQuery: Self {
+        .string("proxy_map_query", default: "SELECT backend FROM mailbox_routes WHERE userid = $1").ours
+    }
+    /// Ours: the channel whose NOTIFYs announce a change of the routing map (the payload a user,
+    /// or empty for "anything"), default `mailbox_routes`.
+    public static var proxyMapChannel: Self { .string("proxy_map_channel", default: "mailbox_routes").ours }
+}

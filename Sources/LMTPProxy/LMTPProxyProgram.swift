@@ -56,7 +56,10 @@ public enum LMTPProxyProgram {
             }
         }
         _ = umask(configuration.umask)
-        let server = LMTPProxyService(configuration: configuration, routes: HashedRoutes(backends: configuration.backends),
+        let routes: any RouteSource = configuration.map.map {
+            MappedRoutes(map: PostgresRouteMap(settings: $0), backends: configuration.backends, logger: logger)
+        } ?? HashedRoutes(backends: configuration.backends)
+        let server = LMTPProxyService(configuration: configuration, routes: routes,
                                       preauthorizeInternet: options.preauthorize, logger: logger)
         defer { server.close() }
         guard case .child(_, let id, _) = launch else {

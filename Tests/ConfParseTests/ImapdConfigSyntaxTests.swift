@@ -300,7 +300,7 @@ struct ImapdConfigOptionTests {
         #expect(ImapdOptionTable.ownOptions == ["maildir_path", "lmtp_idle_timeout", "lmtp_detail_needs_post_right", "duplicate_max_age",
                                                 "lmtp_shared_maildir", "lmtp_add_missing_message_id", "lmtp_add_missing_date",
                                                 "lmtp_add_session_id_header", "lmtp_add_delivered_to", "sieve_script_path", "prometheus_listen",
-                                                "proxy_backends", "proxy_connect_timeout", "proxy_timeout"])
+                                                "proxy_backends", "proxy_map_query", "proxy_map_channel", "proxy_connect_timeout", "proxy_timeout"])
         #expect(ImapdOptionTable.deprecated.values.allSatisfy { ImapdOptionTable.typed[$0] != nil })
     }
 }

@@ -25,7 +25,7 @@ final class ProxyTestbed {
             let port = masterFreePort()
             ports.append(port)
             try h.bed.appendConfig(["proxy_backends: \(list)"] + proxyConfig)
-            try h.writeConf(services: "  lmtp cmd=\"\(TestPaths.executable("lmtpproxyd")) -a -C \(h.imapdConf)\" listen=\"127.0.0.1:\(port)\" prefork=1")
+            try h.writeConf(services: "  lmtp cmd=\"\(TestPaths.executable("lmtpproxyd")) -a --log-to-stderr -C \(h.imapdConf)\" listen=\"127.0.0.1:\(port)\" prefork=1")
             return h
         }
         proxyPorts = ports
