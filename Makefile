@@ -3,7 +3,8 @@
 #   make test   install what is missing, build, run the whole test suite
 #   make bench  the benchmarks (configuration parsing, LMTP delivery vs the disk's floor and
 #               with a 50-rule Sieve script, connections through minimaster, one Sieve run),
-#               metrics on vs off (scripts/bench-metrics), then the side-by-side run against Cyrus
+#               metrics on vs off (scripts/bench-metrics), through lmtpproxyd vs direct
+#               (scripts/bench-proxy), then the side-by-side run against Cyrus
 #               and Dovecot (scripts/bench-peers, up to 30 min on 2 cores; BENCH_QUICK=1 for quick
 #               modes); results and plots in docs/bench/
 #   make bench-peers  the side-by-side run alone; make bench-quick  its quick mode (< 5 min)
@@ -14,7 +15,7 @@
 SWIFT ?= swift
 SETUP  = scripts/setup-deps
 
-.PHONY: run test build release bench bench-peers bench-quick bench-metrics deps clean fuzz fuzz-build fuzz-smoke
+.PHONY: run test build release bench bench-peers bench-quick bench-metrics bench-proxy deps clean fuzz fuzz-build fuzz-smoke
 
 deps:
 	@$(SETUP)
@@ -44,6 +45,7 @@ bench: release
 	.build/release/master-bench
 	.build/release/sieve-bench
 	scripts/bench-metrics $(if $(filter-out 0,$(BENCH_QUICK)),--reps 2 --messages 500)
+	scripts/bench-proxy $(if $(filter-out 0,$(BENCH_QUICK)),--reps 2 --messages 500)
 	scripts/bench-peers $(if $(filter-out 0,$(BENCH_QUICK)),--quick)
 
 # Side by side with Debian's Cyrus and Dovecot (needs root): docs/bench/results.md and the plots.
@@ -56,6 +58,10 @@ bench-quick: release
 # Metrics on vs off vs scraped 100 times a second (needs root): docs/bench/metrics.md.
 bench-metrics: release
 	scripts/bench-metrics
+
+# Through lmtpproxyd vs direct (needs root): docs/bench/proxy.md.
+bench-proxy: release
+	scripts/bench-proxy
 
 # Fuzzing: Fuzz/ is a separate package (its own Fuzz/.build) built with the sanitizers. New
 # inputs go to Fuzz/.build/corpus/<target> (the committed seeds in Fuzz/Corpus stay as they
