@@ -5,8 +5,9 @@ import POSIXCore
 /// The proxy's ``DeliveryAgent``: at RCPT it routes the recipient (``RouteSource``) and relays
 /// the RCPT to that backend (after its `MAIL`, sent with the transaction's first recipient
 /// there), so an unknown user or a full quota is answered by the backend, at RCPT time; at DATA
-/// it starts DATA on every backend that accepted someone and streams the message to all of them
-/// at once (``ProxySpool``); after the message each recipient gets its own backend's reply.
+/// it streams the message to every backend that accepted someone, at once (``ProxySpool``: as
+/// BDAT chunks where the backend offers CHUNKING, after DATA elsewhere); after the message each
+/// recipient gets its own backend's reply.
 /// A backend that cannot be reached, or stops answering within ``ProxyTimeouts``, costs its
 /// recipients `451 4.4.1`; the others are delivered.
 public final class ProxyAgent: DeliveryAgent {
@@ -95,23 +96,27 @@ public final class ProxyAgent: DeliveryAgent {
         var targets: [String] = []
         for recipient in recipients where !targets.contains(recipient.resolved) { targets.append(recipient.resolved) }
         // A backend that took MAIL but none of the recipients is reset before its next use.
-        var live: [BackendConnection] = []
+        var legs: [ProxySpool.Leg] = []
         var failures: [String: String] = [:]
         for name in targets {
             guard let connection = pool.connection(name) else { continue }
+            if connection.capabilities.contains("CHUNKING") {
+                legs.append(ProxySpool.Leg(connection: connection, framing: .chunks))
+                continue
+            }
             do throws(BackendSocket.Failure) {
                 let reply = try connection.command("DATA")
                 guard reply.last?.hasPrefix("354") == true else {
                     failures[name] = reply.joined(separator: "\n")
                     continue
                 }
-                live.append(connection)
+                legs.append(ProxySpool.Leg(connection: connection, framing: .data))
             } catch {
                 failures[name] = error.description
                 logger.error("backend \(name) (\(connection.backend.address)): \(error)")
             }
         }
-        return ProxySpool(backends: live, failures: failures, logger: logger)
+        return ProxySpool(legs: legs, failures: failures, logger: logger)
     }
 
     public func deliver(_ spool: ProxySpool, envelope: Envelope, to recipients: [AcceptedRecipient<String>])
@@ -120,14 +125,11 @@ public final class ProxyAgent: DeliveryAgent {
         var results: [Result<DeliveryReceipt, DeliveryFailure>] = []
         for recipient in recipients {
             let name = recipient.resolved
-            if let reason = spool.failures[name] {
-                results.append(.failure(failure(name, reason)))
+            guard let leg = spool.readyLeg(name) else {
+                results.append(.failure(failure(name, spool.failures[name] ?? "not in the transaction")))
                 continue
             }
-            guard let connection = spool.backends.first(where: { $0.backend.name == name }) else {
-                results.append(.failure(failure(name, "not in the transaction")))
-                continue
-            }
+            let connection = leg.connection
             do throws(BackendSocket.Failure) {
                 let reply = try connection.readReply()
                 results.append(reply.last?.hasPrefix("250") == true ? .success(.delivered([name])) : .failure(.relayed(reply)))
@@ -137,14 +139,14 @@ public final class ProxyAgent: DeliveryAgent {
                 results.append(.failure(failure(name, error.description)))
             }
         }
-        for connection in spool.backends { connection.inTransaction = false }
+        for leg in spool.legs { leg.connection.inTransaction = false }
         return results
     }
 
     public func discard(_ spool: ProxySpool) {
         // A backend in the middle of DATA can only be told by closing the connection: it then
         // drops the message.
-        for connection in spool.backends { connection.close() }
+        for leg in spool.legs { leg.connection.close() }
     }
 
     /// Whose mailbox a recipient is: its user part (the detail and domain do not move it).

@@ -48,9 +48,18 @@ struct RoutingTests {
         #expect(counts.values.allSatisfy { $0 > 3_000 && $0 < 3_700 }, "balance: \(counts)")
     }
 
+    @Test("BDAT's wire form: CRLF line ends, dots untouched, a missing last line end added")
+    func chunkForm() {
+        var encoder = WireEncoder(stuffDots: false)
+        var out: [UInt8] = []
+        Array(".a\n..b\nlast".utf8).withUnsafeBytes { encoder.encode($0, into: &out) }
+        encoder.finish(into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == ".a\r\n..b\r\nlast\r\n")
+    }
+
     @Test("DATA's wire form: CRLF line ends, leading dots doubled, the end line added")
     func dotStuffing() {
-        var stuffer = DotStuffer()
+        var stuffer = WireEncoder(stuffDots: true)
         var out: [UInt8] = []
         for part in [".a\n..b\nc.", "\n.", "d\nlast"] {
             Array(part.utf8).withUnsafeBytes { stuffer.encode($0, into: &out) }
