@@ -96,6 +96,19 @@ struct MinimasterMetricsTests {
         #expect(MetricsScrape.fetch(target, path: "/")?.statusLine == "HTTP/1.1 404 Not Found")
     }
 
+    @Test("prometheus_listen may be a unix socket path")
+    func unixSocketEndpoint() throws {
+        let h = try MasterHarness("metrics-unix")
+        let path = h.socket("metrics")
+        try h.bed.appendConfig(["prometheus_enabled: yes", "prometheus_listen: \(path)"])
+        try h.writeConf(services: "  lmtp cmd=\"\(h.lmtpd())\" listen=\"\(h.socket("lmtp"))\" prefork=1")
+        try h.start()
+        defer { h.stop() }
+        _ = try Self.deliver(h, to: ["alice"], messageID: "unix@example.org")
+        let scrape = Self.scrape(.unix(path)) { $0.value("cyrus_lmtp_received_messages_total") == 1 }
+        #expect(scrape?.statusLine == "HTTP/1.1 200 OK", "\(scrape?.body ?? "no answer on \(path)")")
+    }
+
     @Test("counts survive a SIGHUP reload (children recycled) and a child killed with SIGKILL")
     func countsSurvive() throws {
         let (h, target) = try Self.harness("metrics-survive")
