@@ -59,6 +59,8 @@ struct LMTPProxyProcessTests {
         // Which backend holds which users (each user's first message shows it).
         let home = Dictionary(uniqueKeysWithValues: users.map { ($0, bed.holder(of: $0).first?.backend ?? -1) })
         let victim = 1
+        // Stopped first, minimaster cannot fork a replacement between the list and the kill.
+        kill(bed.backends[victim].pid, SIGSTOP)
         for child in bed.backends[victim].children() { kill(child, SIGKILL) }
         kill(bed.backends[victim].pid, SIGKILL)
         _ = bed.backends[victim].waitExit(timeout: 10)
