@@ -151,17 +151,19 @@ struct SystemdContainerTests {
         #expect(mm.deliverOverUnix("before the hang") == .delivered)
         kill(hung, SIGSTOP)
         let stopped = MonotonicClock.now()
-        // WatchdogSec=30s from the last ping (at most 15 s before the SIGSTOP), RestartSec=2s.
-        // The wait sleeps without holding a test thread.
+        // WatchdogSec=30s from the last ping (at most 15 s before the SIGSTOP), RestartSec=2s;
+        // on a loaded 2-core machine (the whole suite in parallel) systemd's restart and the
+        // new minimaster's start can take many seconds more. The wait sleeps without holding a
+        // test thread.
         var restarted: pid_t?
-        while MonotonicClock.now() - stopped < 50 {
+        while MonotonicClock.now() - stopped < 90 {
             restarted = mm.mainPID()
             if restarted != nil && restarted != hung { break }
             try await Task.sleep(for: .milliseconds(250))
         }
         let waited = MonotonicClock.now() - stopped
         try #require(restarted != nil && restarted != hung, "no new minimaster after \(waited) s:\n\(mm.journal())")
-        #expect(waited >= 14 && waited < 40, "restarted after \(waited) s")
+        #expect(waited >= 14 && waited < 80, "restarted after \(waited) s")
         #expect(mm.journal().contains("Watchdog timeout"), "\(mm.journal())")
         #expect(mm.container.property("NRestarts", of: Self.service) == "1")
         #expect(Self.poll(timeout: 10) { mm.activeState() }.until { $0 == "active" } == "active")
