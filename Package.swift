@@ -73,14 +73,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "lmtpd",
+        .target(
+            name: "LMTPDCommand",
             dependencies: [
                 "LMTPServer", "ConfParse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "lmtpd", dependencies: ["LMTPDCommand"]),
         // minimaster's supervisor: binding, forking, status pipes, reload, shutdown.
         .target(
             name: "Master",
@@ -147,6 +148,7 @@ let package = Package(
         ]),
         .testTarget(name: "SieveTests", dependencies: ["Sieve"], exclude: ["Corpus"]),
         .testTarget(name: "LMTPProxyTests", dependencies: ["LMTPProxy", "LMTP"]),
+        .testTarget(name: "LMTPDCommandTests", dependencies: ["LMTPDCommand", "LMTPServer"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         // Real binaries on real pipes and sockets.
         .testTarget(name: "ProcessTests", dependencies: ["CShims", "POSIXCore", "ServiceContract", "COpenSSL", "Postgres"]),

@@ -24,7 +24,26 @@ for dir in ["conf", "mail/alice/new", "mail/alice/cur", "mail/alice/tmp", "s"] {
     try? FileManager.default.createDirectory(atPath: "\(root)/\(dir)", withIntermediateDirectories: true)
 }
 writeFile("\(root)/imapd.conf", "configdirectory: \(root)/conf\npartition-default: \(root)/mail\nservername: bench.example\n")
-let port = 30_000 + Int(getpid() % 20_000)
+/// Two consecutive free loopback ports below the ephemeral range (32768 and up on Linux), where
+/// no outgoing connection can hold them.
+let port: Int = {
+    func free(_ candidate: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(candidate).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+    for _ in 0..<200 {
+        let candidate = Int.random(in: 20_000..<32_000)
+        if free(candidate) && free(candidate + 1) { return candidate }
+    }
+    return 20_000 + Int(getpid() % 12_000)
+}()
 let imapd = "\(root)/imapd.conf"
 writeFile("\(root)/cyrus.conf", """
     SERVICES {
