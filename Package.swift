@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "lmtpproxyd",
             dependencies: [
-                "LMTPProxy", "ConfParse",
+                "LMTPProxy", "LMTPDCommand", "LMTPServer", "ConfParse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -6,25 +6,13 @@ import MailLogging
 import POSIXCore
 import ServiceContract
 
-/// What `lmtpproxyd` was started with (its flags are lmtpd's).
-public struct LMTPProxyOptions: Sendable {
-    public var configFile = "/etc/imapd.conf"
-    public var uses: String?
-    public var reuseTimeout: String?
-    public var debug = false
-    public var preauthorize = false
-    public var logToStderr = false
-    public var singleSession = false
-    public init() {}
-}
-
-/// The whole lmtpproxyd program, over the same service contract as lmtpd: started by a
+/// The whole lmtpproxyd program (lmtpd's flags, `LMTPDOptions`), over the same service contract as lmtpd: started by a
 /// Cyrus-compatible master (listening socket on fd 4, status pipe on fd 3) it runs Cyrus's
 /// service-child loop, one proxied session per accepted connection, its backend connections
 /// kept from one session to the next; otherwise it proxies one session on standard input and
 /// output. Signals end it as they end lmtpd.
 public enum LMTPProxyProgram {
-    public static func run(_ options: LMTPProxyOptions) -> Int32 {
+    public static func run(_ options: LMTPDOptions) -> Int32 {
         let launch = options.singleSession ? .standalone : ServiceLaunch.detect()
         let service: String
         switch launch {
@@ -80,7 +68,7 @@ public enum LMTPProxyProgram {
     }
 
     @discardableResult
-    private static func bootstrapLogging(ident: String, _ options: LMTPProxyOptions) -> Logger {
+    private static func bootstrapLogging(ident: String, _ options: LMTPDOptions) -> Logger {
         let level: Logger.Level = options.debug ? .debug : .info
         MailLog.bootstrap(ident: ident, level: level, to: MailLog.destinations(alsoStandardError: options.logToStderr))
         var logger = Logger(label: "lmtpproxyd")

@@ -24,8 +24,7 @@ final class MetricsConnection {
     let deadline: Double
     private(set) var phase = Phase.reading
     private var input: [UInt8] = []
-    private var output: [UInt8] = []
-    private var written = 0
+    private var output = PendingOutput()
 
     init(fd: Int32, deadline: Double) {
         self.fd = fd
@@ -88,28 +87,15 @@ final class MetricsConnection {
         let bytes = Array(body.utf8)
         let head = "HTTP/1.1 \(status)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bytes.count)\r\n"
             + extra + "Connection: close\r\n\r\n"
-        output = Array(head.utf8) + (omitBody ? [] : bytes)
-        written = 0
+        output = PendingOutput(Array(head.utf8) + (omitBody ? [] : bytes))
         phase = .writing
         writeSome()
     }
 
     /// Writes until the response is out (then finished) or the socket is full.
     func writeSome() {
-        while phase == .writing && written < output.count {
-            let count = output.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return send(fd, base + written, raw.count - written, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
-            }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            guard count > 0 else {
-                phase = .finished
-                return
-            }
-            written += count
-        }
-        phase = .finished
+        guard phase == .writing else { return }
+        if output.send(on: fd) != .blocked { phase = .finished }
     }
 
     /// A hangup or an error: nothing more can be read or written.

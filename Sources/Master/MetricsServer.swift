@@ -118,21 +118,16 @@ final class MetricsServer: EventSource {
 
     private func accept(from listenFD: Int32, now: Double) {
         while connections.count < Self.maxConnections {
-            let fd: Int32
-            do throws(Errno) {
-                fd = try acceptConnection(listenFD)
-            } catch {
-                switch error.code {
-                case EAGAIN, EWOULDBLOCK: return
-                case EINTR, ECONNABORTED: continue
-                default:
-                    logger.error("metrics endpoint: accept failed: \(error.text); not accepting for 1 s")
-                    acceptPausedUntil = now + 1
-                    return
-                }
+            switch NonBlockingSocket.accept(listenFD) {
+            case .connection(let fd):
+                connections.append(MetricsConnection(fd: fd, deadline: now + Self.exchangeTimeout))
+            case .none:
+                return
+            case .failed(let error):
+                logger.error("metrics endpoint: accept failed: \(error.text); not accepting for 1 s")
+                acceptPausedUntil = now + 1
+                return
             }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            connections.append(MetricsConnection(fd: fd, deadline: now + Self.exchangeTimeout))
         }
     }
 

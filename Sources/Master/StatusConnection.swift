@@ -33,8 +33,7 @@ final class StatusConnection {
     let deadline: Double
     private(set) var phase = Phase.reading
     private var input: [UInt8] = []
-    private var output: [UInt8] = []
-    private var written = 0
+    private var output = PendingOutput()
 
     init(fd: Int32, peer: PeerCredentials, deadline: Double) {
         self.fd = fd
@@ -72,28 +71,15 @@ final class StatusConnection {
 
     /// Starts writing `text` and writes as much as the socket takes now.
     func answer(_ text: String) {
-        output = Array(text.utf8)
-        written = 0
+        output = PendingOutput(Array(text.utf8))
         phase = .writing
         writeSome()
     }
 
     /// Writes until the answer is out (then finished) or the socket is full.
     func writeSome() {
-        while phase == .writing && written < output.count {
-            let count = output.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                return send(fd, base + written, raw.count - written, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
-            }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            guard count > 0 else {
-                phase = .finished
-                return
-            }
-            written += count
-        }
-        phase = .finished
+        guard phase == .writing else { return }
+        if output.send(on: fd) != .blocked { phase = .finished }
     }
 
     /// Sends `line` now (as far as the socket takes it: a refusal is short), ends the sending

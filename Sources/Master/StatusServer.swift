@@ -118,19 +118,16 @@ final class StatusServer: EventSource {
     private func acceptConnections(from listenFD: Int32, now: Double) {
         while connections.count < Self.maxConnections {
             let fd: Int32
-            do throws(Errno) {
-                fd = try acceptConnection(listenFD)
-            } catch {
-                switch error.code {
-                case EAGAIN, EWOULDBLOCK: return
-                case EINTR, ECONNABORTED: continue
-                default:
-                    logger.error("status socket: accept failed: \(error.text); not accepting for 1 s")
-                    acceptPausedUntil = now + 1
-                    return
-                }
+            switch NonBlockingSocket.accept(listenFD) {
+            case .connection(let accepted):
+                fd = accepted
+            case .none:
+                return
+            case .failed(let error):
+                logger.error("status socket: accept failed: \(error.text); not accepting for 1 s")
+                acceptPausedUntil = now + 1
+                return
             }
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             let peer: PeerCredentials
             do throws(Errno) {
                 peer = try PeerCredentials.of(fd)
