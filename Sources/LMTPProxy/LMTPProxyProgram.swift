@@ -13,35 +13,21 @@ import ServiceContract
 /// output. Signals end it as they end lmtpd.
 public enum LMTPProxyProgram {
     public static func run(_ options: LMTPDOptions) -> Int32 {
-        let launch = options.singleSession ? .standalone : ServiceLaunch.detect()
-        let service: String
-        switch launch {
-        case .missingEnvironment(let variable):
-            bootstrapLogging(ident: "cyrus/lmtp", options).error("could not getenv(\(variable)); exiting")
-            return ExitStatus.software
-        case .child(let name, _, _):
-            ServiceSignals.installForChild()
-            service = name
-        case .standalone:
-            ServiceSignals.installForStandalone()
-            service = getenv(ServiceContract.Environment.service).map { String(cString: $0) } ?? "lmtp"
+        let skeleton = ServiceProgramSkeleton(program: "lmtpproxyd", options: options)
+        let start: ServiceProgramSkeleton.Start
+        switch skeleton.begin() {
+        case .success(let begun): start = begun
+        case .failure(let exit): return exit.status
         }
         let configuration: ProxyConfiguration
         do {
-            configuration = try ProxyConfiguration.load(path: options.configFile, service: service)
+            configuration = try ProxyConfiguration.load(path: options.configFile, service: start.service)
         } catch {
-            bootstrapLogging(ident: "cyrus/\(service)", options).critical("configuration error: \(error)")
-            if launch == .standalone { _ = try? writeAll(1, "421 4.3.0 lmtpproxyd: configuration error\r\n") }
-            return ExitStatus.config
+            return skeleton.configurationFailed(error, start)
         }
-        let logger = bootstrapLogging(ident: configuration.syslogIdent, options)
-        if ServiceUser.isRoot {
-            do throws(ServiceUser.Problem) {
-                try ServiceUser.resolve(userOption: configuration.cyrusUser, groupOption: configuration.cyrusGroup).become()
-            } catch {
-                logger.critical("must run as the Cyrus user: \(error)")
-                return ExitStatus.usage
-            }
+        let logger = skeleton.logger(ident: configuration.syslogIdent)
+        if let status = skeleton.becomeCyrusUser(configuration.cyrusUser, configuration.cyrusGroup, logger: logger, start) {
+            return status
         }
         _ = umask(configuration.umask)
         let routes: any RouteSource = configuration.map.map {
@@ -50,29 +36,11 @@ public enum LMTPProxyProgram {
         let server = LMTPProxyService(configuration: configuration, routes: routes,
                                       preauthorizeInternet: options.preauthorize, logger: logger)
         defer { server.close() }
-        guard case .child(_, let id, _) = launch else {
+        if case .child = start.launch { server.counters = SharedSessionMetrics.attachToMaster(logger: logger) }
+        return skeleton.serve(start, configDirectory: configuration.configDirectory, logger: logger) {
             _ = server.serve(inputFD: 0, outputFD: 1, stop: .onShutdownSignals)
-            return ServiceSignals.terminatingSignal == nil ? ExitStatus.ok : ExitStatus.tempFail
-        }
-        server.counters = SharedSessionMetrics.attachToMaster(logger: logger)
-        let childOptions = ServiceChildOptions(
-            usesArgument: options.uses, reuseTimeoutArgument: options.reuseTimeout,
-            configDirectory: configuration.configDirectory, service: service, id: id,
-            keepStandardError: options.logToStderr)
-        let child = ServiceChild(options: childOptions) { level, text in
-            logger.log(level: level.loggerLevel, "\(text)")
-        }
-        return child.run { connection in
+        } session: { connection in
             _ = server.serve(inputFD: connection.inputFD, outputFD: connection.outputFD, stop: .onShutdownSignals)
         }
-    }
-
-    @discardableResult
-    private static func bootstrapLogging(ident: String, _ options: LMTPDOptions) -> Logger {
-        let level: Logger.Level = options.debug ? .debug : .info
-        MailLog.bootstrap(ident: ident, level: level, to: MailLog.destinations(alsoStandardError: options.logToStderr))
-        var logger = Logger(label: "lmtpproxyd")
-        logger.logLevel = level
-        return logger
     }
 }

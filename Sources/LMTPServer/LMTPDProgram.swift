@@ -37,100 +37,42 @@ public struct LMTPDOptions: Sendable {
 public enum LMTPDProgram {
     /// Runs lmtpd; returns the exit status.
     public static func run(_ options: LMTPDOptions) -> Int32 {
-        let launch = options.singleSession ? .standalone : ServiceLaunch.detect()
-        let service: String
-        switch launch {
-        case .missingEnvironment(let variable):
-            let logger = bootstrapLogging(ident: "cyrus/lmtp", options)
-            logger.error("could not getenv(\(variable)); exiting")
-            return ExitStatus.software
-        case .child(let name, _, _):
-            ServiceSignals.installForChild()
-            service = name
-        case .standalone:
-            ServiceSignals.installForStandalone()
-            service = getenv(ServiceContract.Environment.service).map { String(cString: $0) } ?? "lmtp"
+        let skeleton = ServiceProgramSkeleton(program: "lmtpd", options: options)
+        let start: ServiceProgramSkeleton.Start
+        switch skeleton.begin() {
+        case .success(let begun): start = begun
+        case .failure(let exit): return exit.status
         }
-
         let configuration: LMTPDConfiguration
         do {
-            configuration = try LMTPDConfiguration.load(path: options.configFile, service: service)
+            configuration = try LMTPDConfiguration.load(path: options.configFile, service: start.service)
         } catch {
-            bootstrapLogging(ident: "cyrus/\(service)", options).critical("configuration error: \(error)")
-            if launch == .standalone {
-                // Cyrus's fatal(): the client learns why, then the process ends with EX_CONFIG.
-                let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? "configuration error"
-                _ = try? writeAll(1, "421 4.3.0 lmtpd: \(firstLine)\r\n")
-            }
-            return ExitStatus.config
+            return skeleton.configurationFailed(error, start)
         }
-        let logger = bootstrapLogging(ident: configuration.syslogIdent, options)
-        if let refusal = dropRoot(configuration) {
-            logger.critical("must run as the Cyrus user: \(refusal)")
-            if launch == .standalone { _ = try? writeAll(1, "421 4.3.0 lmtpd: must run as the Cyrus user: \(refusal)\r\n") }
-            return ExitStatus.usage
+        let logger = skeleton.logger(ident: configuration.syslogIdent)
+        // Before anything the configuration or a recipient names is opened (TLS files, the
+        // duplicate database, Maildirs): mail is never delivered as root.
+        if let status = skeleton.becomeCyrusUser(configuration.cyrusUser, configuration.cyrusGroup, logger: logger, start) {
+            return status
         }
         _ = umask(configuration.umask)
         for unknown in configuration.unknownOptions {
             logger.debug("unknown imapd.conf option \(unknown.key) at \(unknown.location)")
         }
         let server = LMTPService(configuration: configuration, preauthorizeInternet: options.preauthorize, logger: logger)
-
-        guard case .child(_, let id, _) = launch else {
-            runDebugCommand(options, configuration, logger)
-            _ = server.serve(inputFD: 0, outputFD: 1, stop: .onShutdownSignals)
-            return exitAfterStandaloneSession(logger)
-        }
-        server.counters = SharedSessionMetrics.attachToMaster(logger: logger)
-        let childOptions = ServiceChildOptions(
-            usesArgument: options.uses, reuseTimeoutArgument: options.reuseTimeout,
-            configDirectory: configuration.configDirectory, service: service, id: id,
-            keepStandardError: options.logToStderr)
-        let child = ServiceChild(options: childOptions) { level, text in
-            logger.log(level: level.loggerLevel, "\(text)")
-        }
+        if case .child = start.launch { server.counters = SharedSessionMetrics.attachToMaster(logger: logger) }
         runDebugCommand(options, configuration, logger)
-        return child.run { connection in
+        return skeleton.serve(start, configDirectory: configuration.configDirectory, logger: logger) {
+            _ = server.serve(inputFD: 0, outputFD: 1, stop: .onShutdownSignals)
+        } session: { connection in
             _ = server.serve(inputFD: connection.inputFD, outputFD: connection.outputFD, stop: .onShutdownSignals)
         }
-    }
-
-    /// Started as root, lmtpd becomes `cyrus_user` before it opens anything the configuration
-    /// or a recipient names (TLS files, the duplicate database, Maildirs): mail is never
-    /// delivered as root. Returns why it cannot (then lmtpd refuses to run, as Cyrus's does).
-    private static func dropRoot(_ configuration: LMTPDConfiguration) -> ServiceUser.Problem? {
-        guard ServiceUser.isRoot else { return nil }
-        do throws(ServiceUser.Problem) {
-            try ServiceUser.resolve(userOption: configuration.cyrusUser, groupOption: configuration.cyrusGroup).become()
-            return nil
-        } catch {
-            return error
-        }
-    }
-
-    private static func exitAfterStandaloneSession(_ logger: Logger) -> Int32 {
-        guard let signal = ServiceSignals.terminatingSignal else { return ExitStatus.ok }
-        logger.info("exiting on signal \(signal)")
-        return ExitStatus.tempFail
     }
 
     private static func runDebugCommand(_ options: LMTPDOptions, _ configuration: LMTPDConfiguration, _ logger: Logger) {
         guard options.debug, let command = configuration.debugCommand else { return }
         DebugCommand.run(command, program: CommandLine.arguments.first ?? "lmtpd",
                          service: configuration.service, logger: logger)
-    }
-
-    /// Installs the log backend (once per process) and returns lmtpd's logger: the journal
-    /// when standard error is systemd's journal stream (minimaster under systemd passes it on;
-    /// the session id becomes the `SESSION=` field), else syslog, plus standard error with
-    /// `--log-to-stderr`.
-    @discardableResult
-    private static func bootstrapLogging(ident: String, _ options: LMTPDOptions) -> Logger {
-        let level: Logger.Level = options.debug ? .debug : .info
-        MailLog.bootstrap(ident: ident, level: level, to: MailLog.destinations(alsoStandardError: options.logToStderr))
-        var logger = Logger(label: "lmtpd")
-        logger.logLevel = level
-        return logger
     }
 }
 
