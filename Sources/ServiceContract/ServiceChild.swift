@@ -32,6 +32,8 @@ public final class ServiceChild {
 
     private let status: StatusPipe
     private let program: ProgramFile
+    /// /dev/null, kept open for pointing fds 0-2 at it after each session (-1: opened each time).
+    private let null: Int32
     private let log: (ServiceLogLevel, String) -> Void
 
     /// Takes over fds 3 and 4 (close-on-exec, so commands the service runs do not inherit
@@ -42,6 +44,9 @@ public final class ServiceChild {
         armedTimeout = ServiceChildOptions.armedReuseTimeout(base: options.reuseTimeout)
         status = StatusPipe()
         program = ProgramFile()
+        let null = open("/dev/null", O_RDWR | O_CLOEXEC)
+        self.null = null > 2 ? null : -1
+        if null >= 0 && null <= 2 { close(null) }
         for fd in [ServiceContract.statusFD, ServiceContract.listenFD] {
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
@@ -84,9 +89,8 @@ public final class ServiceChild {
             case .exit(let code): return code
             }
             _ = alarm(0)
-            tell(.unavailable)
+            tell(.unavailable, .connection)
             guard attachToStandardDescriptors(fd) else { return ExitStatus.osError }
-            tell(.connection)
             served += 1
             serve(Connection(inputFD: 0, outputFD: 1))
             detachStandardDescriptors()
@@ -195,16 +199,17 @@ public final class ServiceChild {
     /// Points fds 0 and 1 (and 2 unless kept) at /dev/null: this closes the connection.
     private func detachStandardDescriptors() {
         let targets: [Int32] = options.keepStandardError ? [0, 1] : [0, 1, 2]
-        let null = open("/dev/null", O_RDWR)
+        let null = self.null >= 0 ? self.null : open("/dev/null", O_RDWR)
         for target in targets where target != null {
             if null >= 0 { _ = dup2(null, target) } else { close(target) }
         }
-        if null > 2 { close(null) }
+        if null > 2 && null != self.null { close(null) }
     }
 
-    private func tell(_ code: StatusMessage.Code) {
-        if let problem = status.send(code) {
-            log(.error, "unable to tell master \(code): \(problem)")
+    /// Tells the master `codes`, in one write.
+    private func tell(_ codes: StatusMessage.Code...) {
+        if let problem = status.send(codes) {
+            log(.error, "unable to tell master \(codes.map { "\($0)" }.joined(separator: ", ")): \(problem)")
         }
     }
 }
