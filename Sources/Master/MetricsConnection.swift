@@ -33,16 +33,14 @@ final class MetricsConnection {
 
     /// Reads what has arrived; a complete head becomes a scrape or an error response.
     func readRequest() {
-        var chunk = [UInt8](repeating: 0, count: 2048)
         while phase == .reading {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            guard count > 0 else {
+            switch NonBlockingSocket.receive(fd, into: &input, limit: 2048) {
+            case .blocked: return
+            case .closed:
                 phase = .finished
                 return
+            case .data: break
             }
-            input += chunk[0..<count]
             if let end = Self.headEnd(input) {
                 decide(Array(input[..<end]))
             } else if input.count > Self.longestHead {

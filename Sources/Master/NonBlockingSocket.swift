@@ -30,6 +30,29 @@ enum NonBlockingSocket {
             }
         }
     }
+
+    /// The outcome of one read from a non-blocking client.
+    enum Received {
+        /// Bytes were appended.
+        case data
+        /// Nothing more has arrived yet.
+        case blocked
+        /// The client closed (or the socket failed).
+        case closed
+    }
+
+    /// Appends what has arrived, at most `limit` bytes (retrying `EINTR`).
+    static func receive(_ fd: Int32, into buffer: inout [UInt8], limit: Int) -> Received {
+        var chunk = [UInt8](repeating: 0, count: limit)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .blocked }
+            guard count > 0 else { return .closed }
+            buffer += chunk[0..<count]
+            return .data
+        }
+    }
 }
 
 /// An answer on its way out of a non-blocking socket.

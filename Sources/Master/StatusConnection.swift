@@ -44,16 +44,14 @@ final class StatusConnection {
     /// Reads what has arrived; a complete line becomes the request (an unknown one is
     /// answered with an error line). End of file or an error before that ends the exchange.
     func readRequest() {
-        var chunk = [UInt8](repeating: 0, count: Self.longestRequest)
         while phase == .reading {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            guard count > 0 else {
+            switch NonBlockingSocket.receive(fd, into: &input, limit: Self.longestRequest) {
+            case .blocked: return
+            case .closed:
                 phase = .finished
                 return
+            case .data: break
             }
-            input += chunk[0..<count]
             if let newline = input.firstIndex(of: UInt8(ascii: "\n")) {
                 var line = input[..<newline]
                 if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
@@ -95,12 +93,13 @@ final class StatusConnection {
 
     /// Reads and drops what has arrived; end of file or an error ends the exchange.
     func drain() {
-        var chunk = [UInt8](repeating: 0, count: 512)
+        var dropped: [UInt8] = []
         while phase == .draining {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            if count <= 0 { phase = .finished }
+            switch NonBlockingSocket.receive(fd, into: &dropped, limit: 512) {
+            case .blocked: return
+            case .closed: phase = .finished
+            case .data: dropped.removeAll(keepingCapacity: true)
+            }
         }
     }
 
