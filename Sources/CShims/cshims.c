@@ -212,6 +212,20 @@ pid_t cshim_lock_holder(int fd) {
     return lock.l_type == F_UNLCK ? 0 : lock.l_pid;
 }
 
+static int set_byte_lock(int fd, short type, long long offset) {
+    struct flock lock;
+    memset(&lock, 0, sizeof lock); /* l_pid must be 0 for OFD locks */
+    lock.l_type = type;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = (off_t)offset;
+    lock.l_len = 1;
+    return fcntl(fd, F_OFD_SETLK, &lock);
+}
+
+int cshim_byte_try_lock(int fd, long long offset) { return set_byte_lock(fd, F_WRLCK, offset); }
+
+int cshim_byte_unlock(int fd, long long offset) { return set_byte_lock(fd, F_UNLCK, offset); }
+
 int cshim_signal_caught_by(pid_t pid, int sig) {
     char path[64];
     char line[256];

@@ -9,14 +9,17 @@ import Synchronization
 /// Cyrus's duplicate-delivery database (`deliver.db`), kept in SQLite (WAL mode), safe for
 /// many lmtpd processes of one host at once (``PostgresDuplicateStore`` serves several hosts).
 ///
-/// One row per key: `state` 0 is a *claim* (a process is delivering that message to that
-/// mailbox now), 1 a finished delivery. A delivery claims its keys first (`claim`, one
-/// transaction for all keys of a message), stores the message only for keys it claimed, then
-/// records the outcome (`complete` or `release`, one transaction). So of two processes
-/// delivering the same message to the same mailbox at once, exactly one stores it; the other
-/// sees `inProgress`, waits, and then finds it `delivered`. A crash between storing and
-/// `complete` leaves a claim whose process is gone: the next delivery takes it over and stores
-/// the message again (a duplicate, never a loss).
+/// One row per delivered key (`state` 1). A delivery claims its keys first: a lock per key
+/// (``ClaimLocks``), then one read of the rows; it stores the message only for keys it
+/// claimed that are not delivered yet, then records the delivered ones in one transaction and
+/// drops its locks. So of two processes delivering the same message to the same mailbox at
+/// once, exactly one stores it; the other sees `inProgress`, waits, and then finds it
+/// `delivered`. The locks die with their process: a crash between storing and recording
+/// leaves nothing behind, and the next delivery stores the message again (a duplicate, never
+/// a loss). One write transaction per message, not one per claim and one per outcome.
+///
+/// Rows with `state` 0 are claims written by earlier releases (which kept claims in the
+/// table); they count as not delivered and expire with age.
 ///
 /// Statements are prepared once per store. Thread-safe (one connection, locked).
 public final class DuplicateStore: DuplicateDatabase {
@@ -24,14 +27,10 @@ public final class DuplicateStore: DuplicateDatabase {
     public struct Options: Sendable {
         /// Milliseconds to wait for another process's transaction before failing.
         public var busyTimeout: Int32 = 5000
-        /// A claim older than this (seconds) is abandoned even if its process seems alive.
-        public var staleClaimAge: Int = 600
         /// Records older than this (seconds) are deleted; 0 keeps them forever.
         public var maximumAge: Int = 3 * 86400
         /// Old records are deleted at most this often (seconds), by whichever process is due.
         public var expiryInterval: Int = 3600
-        /// The process id recorded with claims; nil: this process (tests simulate others).
-        var claimOwner: Int32?
 
         public init() {}
     }
@@ -39,71 +38,64 @@ public final class DuplicateStore: DuplicateDatabase {
     /// The database file.
     public let path: String
     public let options: Options
-    /// Marks this store's claims (with the process id), so another store never mistakes them.
-    private let token: Int64
     let state: Mutex<Statements>
 
-    /// Opens (creating when needed) the database at `path` and expires old records if due.
+    /// Opens (creating when needed) the database at `path` and its claims file beside it, and
+    /// expires old records if due.
     public init(path: String, options: Options = Options()) throws(DuplicateStoreError) {
         self.path = path
         self.options = options
-        self.token = Int64.random(in: 1...Int64.max)
         let connection = try SQLiteConnection(path: path, busyTimeout: options.busyTimeout)
         try Schema.install(on: connection)
-        state = Mutex(try Statements(connection))
+        state = Mutex(try Statements(connection, claims: ClaimLocks(databasePath: path)))
         _ = try expireIfDue(now: Self.now())
     }
 
-    /// Claims every key in one transaction; one outcome per key, in order.
+    /// Claims every key (their locks, then one read of their rows); one outcome per key, in
+    /// order. `now` is not needed: a claim is a lock, not a row.
     public func claim(_ keys: [DuplicateKey], now: Int?) throws(DuplicateStoreError) -> [ClaimOutcome] {
-        let time = Int64(now ?? Self.now())
-        let pid = Int64(options.claimOwner ?? getpid())
-        let token = self.token
-        let staleBefore = time - Int64(options.staleClaimAge)
-        return try state.withLock { (statements) throws(DuplicateStoreError) -> [ClaimOutcome] in
-            try statements.transaction { () throws(DuplicateStoreError) -> [ClaimOutcome] in
-                var outcomes: [ClaimOutcome] = []
-                for key in keys {
-                    try statements.insertClaim.run(Self.values(key) + [.integer(pid), .integer(token), .integer(time)])
-                    if statements.connection.changes == 1 {
-                        outcomes.append(.claimed)
-                        continue
-                    }
-                    var found: (state: Int64, pid: Int64, token: Int64, mtime: Int64)?
-                    try statements.select.run(Self.values(key)) { row in
-                        found = (row.integer(0), row.integer(1), row.integer(2), row.integer(3))
-                    }
-                    guard let found else {
-                        outcomes.append(.inProgress)
-                        continue
-                    }
-                    if found.state != 0 {
-                        outcomes.append(.delivered)
-                    } else if found.token == token || found.mtime < staleBefore || !Self.isAlive(found.pid) {
-                        try statements.takeOver.run([.integer(pid), .integer(token), .integer(time)] + Self.values(key))
-                        outcomes.append(.claimed)
-                    } else {
-                        outcomes.append(.inProgress)
+        try state.withLock { (statements) throws(DuplicateStoreError) -> [ClaimOutcome] in
+            var outcomes = [ClaimOutcome](repeating: .inProgress, count: keys.count)
+            var locked: [Int] = []
+            do throws(DuplicateStoreError) {
+                for index in keys.indices {
+                    if try statements.claims.acquire(keys[index]) { locked.append(index) }
+                }
+                guard !locked.isEmpty else { return outcomes }
+                try statements.reading { () throws(DuplicateStoreError) in
+                    for index in locked {
+                        var delivered = false
+                        try statements.select.run(Self.values(keys[index])) { row in delivered = row.integer(0) != 0 }
+                        outcomes[index] = delivered ? .delivered : .claimed
                     }
                 }
-                return outcomes
+            } catch {
+                for index in locked { statements.claims.release(keys[index]) }
+                throw error
             }
+            for index in locked where outcomes[index] == .delivered {
+                statements.claims.release(keys[index])
+            }
+            return outcomes
         }
     }
 
-    /// Records `delivered` keys as delivered and drops this store's claims on `failed` ones,
-    /// in one transaction. Every few hundred completions, old records are expired.
+    /// Records `delivered` keys as delivered (one transaction) and drops this store's claims
+    /// on them and on `failed` ones. Every few hundred completions, old records are expired.
     public func finish(delivered: [DuplicateKey], failed: [DuplicateKey], now: Int?) throws(DuplicateStoreError) {
         guard !delivered.isEmpty || !failed.isEmpty else { return }
         let time = Int64(now ?? Self.now())
-        let token = self.token
         let expiryDue = try state.withLock { (statements) throws(DuplicateStoreError) -> Bool in
+            // Released after the outcome is committed (or has failed): whoever claims next
+            // reads it.
+            defer {
+                for key in delivered { statements.claims.release(key) }
+                for key in failed { statements.claims.release(key) }
+            }
+            guard !delivered.isEmpty else { return false }
             try statements.transaction { () throws(DuplicateStoreError) in
                 for key in delivered {
                     try statements.complete.run(Self.values(key) + [.integer(time)])
-                }
-                for key in failed {
-                    try statements.release.run(Self.values(key) + [.integer(token)])
                 }
             }
             statements.completions += delivered.count
@@ -153,10 +145,4 @@ public final class DuplicateStore: DuplicateDatabase {
     }
 
     static func now() -> Int { RealtimeClock.now().seconds }
-
-    /// Whether a process with this id exists (a claim of a vanished process is abandoned).
-    static func isAlive(_ pid: Int64) -> Bool {
-        guard pid > 0, pid <= Int64(Int32.max) else { return false }
-        return kill(pid_t(pid), 0) == 0 || errno == EPERM
-    }
 }

@@ -81,7 +81,7 @@ public final class PostgresDuplicateStore: DuplicateDatabase {
                 }
                 if row[0] != "0" {
                     outcomes.append(.delivered)
-                } else if row[1] == hostName, let holder = row[2].flatMap({ Int64($0) }), !DuplicateStore.isAlive(holder),
+                } else if row[1] == hostName, let holder = row[2].flatMap({ Int64($0) }), !Self.isAlive(holder),
                           try !db.query(PostgresSchema.takeOver, values + owner + [row[3]]).rows.isEmpty {
                     outcomes.append(.claimed)
                 } else {
@@ -176,5 +176,12 @@ public final class PostgresDuplicateStore: DuplicateDatabase {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Whether a process with this id exists on this host (a claim of a vanished process is
+    /// taken over).
+    static func isAlive(_ pid: Int64) -> Bool {
+        guard pid > 0, pid <= Int64(Int32.max) else { return false }
+        return kill(pid_t(pid), 0) == 0 || errno == EPERM
     }
 }

@@ -9,9 +9,9 @@ import POSIXCore
 ///
 /// ```
 /// delivered(message_id, mailbox, date,   -- the key (Cyrus's duplicate key)
-///           state,                       -- 0 claimed (being delivered), 1 delivered
-///           owner_pid, owner_token,      -- who holds a claim
-///           mtime)                       -- unix time of the claim or delivery
+///           state,                       -- 1 delivered (0: a claim of an earlier release)
+///           owner_pid, owner_token,      -- 0 (who held a claim, in earlier releases)
+///           mtime)                       -- unix time of the delivery
 /// tracked(key, expires)                  -- Sieve's records (vacation intervals, `duplicate`,
 ///                                           redirect repeats): seen until `expires`
 /// meta(name, value)                      -- 'last_expiry': when records were last expired
@@ -57,14 +57,14 @@ enum Schema {
 /// The prepared statements of one connection, and the transaction helper.
 final class Statements {
     let connection: SQLiteConnection
+    /// The locks of the claims this connection's store holds.
+    let claims: ClaimLocks
     let begin: SQLiteStatement
+    let beginRead: SQLiteStatement
     let commit: SQLiteStatement
     let rollback: SQLiteStatement
-    let insertClaim: SQLiteStatement
     let select: SQLiteStatement
-    let takeOver: SQLiteStatement
     let complete: SQLiteStatement
-    let release: SQLiteStatement
     let expire: SQLiteStatement
     let selectLastExpiry: SQLiteStatement
     let setLastExpiry: SQLiteStatement
@@ -75,31 +75,20 @@ final class Statements {
     /// Completions since expiry was last considered.
     var completions = 0
 
-    init(_ connection: SQLiteConnection) throws(DuplicateStoreError) {
+    init(_ connection: SQLiteConnection, claims: ClaimLocks) throws(DuplicateStoreError) {
         self.connection = connection
+        self.claims = claims
         begin = try connection.prepare("BEGIN IMMEDIATE")
+        beginRead = try connection.prepare("BEGIN")
         commit = try connection.prepare("COMMIT")
         rollback = try connection.prepare("ROLLBACK")
-        insertClaim = try connection.prepare("""
-            INSERT INTO delivered (message_id, mailbox, date, state, owner_pid, owner_token, mtime)
-            VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6) ON CONFLICT DO NOTHING
-            """)
         select = try connection.prepare("""
-            SELECT state, owner_pid, owner_token, mtime FROM delivered
-            WHERE message_id = ?1 AND mailbox = ?2 AND date = ?3
-            """)
-        takeOver = try connection.prepare("""
-            UPDATE delivered SET owner_pid = ?1, owner_token = ?2, mtime = ?3
-            WHERE message_id = ?4 AND mailbox = ?5 AND date = ?6 AND state = 0
+            SELECT state FROM delivered WHERE message_id = ?1 AND mailbox = ?2 AND date = ?3
             """)
         complete = try connection.prepare("""
             INSERT INTO delivered (message_id, mailbox, date, state, owner_pid, owner_token, mtime)
             VALUES (?1, ?2, ?3, 1, 0, 0, ?4)
             ON CONFLICT DO UPDATE SET state = 1, owner_pid = 0, owner_token = 0, mtime = excluded.mtime
-            """)
-        release = try connection.prepare("""
-            DELETE FROM delivered
-            WHERE message_id = ?1 AND mailbox = ?2 AND date = ?3 AND state = 0 AND owner_token = ?4
             """)
         expire = try connection.prepare("DELETE FROM delivered WHERE mtime < ?1")
         selectTracked = try connection.prepare("SELECT 1 FROM tracked WHERE key = ?1 AND expires > ?2")
@@ -123,6 +112,18 @@ final class Statements {
             let result = try body()
             try commit.run([])
             return result
+        } catch {
+            try? rollback.run([])
+            throw error
+        }
+    }
+
+    /// Runs `body` inside one read transaction (one snapshot; no write lock).
+    func reading(_ body: () throws(DuplicateStoreError) -> Void) throws(DuplicateStoreError) {
+        try beginRead.run([])
+        do throws(DuplicateStoreError) {
+            try body()
+            try commit.run([])
         } catch {
             try? rollback.run([])
             throw error

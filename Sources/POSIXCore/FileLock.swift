@@ -30,3 +30,22 @@ public enum FileLock {
         return pid == 0 ? nil : pid
     }
 }
+
+/// Exclusive locks on single bytes of a file, owned by the open file description
+/// (`F_OFD_SETLK`): two opens conflict even within one process, and the kernel drops a lock
+/// when the last descriptor of its open file closes, so a killed process leaves none behind.
+public enum ByteLock {
+    /// Takes the lock on the byte at `offset` without waiting: `false` when another open file
+    /// holds it.
+    public static func tryLock(_ fd: Int32, at offset: Int64) throws(Errno) -> Bool {
+        if cshim_byte_try_lock(fd, offset) == 0 { return true }
+        let error = Errno.current
+        if error.code == EAGAIN || error.code == EACCES { return false }
+        throw error
+    }
+
+    /// Releases the lock on the byte at `offset`.
+    public static func unlock(_ fd: Int32, at offset: Int64) throws(Errno) {
+        guard cshim_byte_unlock(fd, offset) == 0 else { throw .current }
+    }
+}

@@ -60,9 +60,9 @@ struct DuplicateStoreTests {
         #expect(try second.claim([key("<r@x>")]) == [.claimed])
     }
 
-    @Test("a claim left by a dead process or older than the stale age is taken over", arguments: Engine.allCases)
-    func staleClaims(_ engine: Engine) throws {
-        let database = try StoreFixture(engine)
+    @Test("PostgreSQL: a claim left by a dead process or older than the stale age is taken over")
+    func staleClaims() throws {
+        let database = try StoreFixture(.postgresql)
         let holder = try database.open()
         let other = try database.open()
         let now = Int(time(nil))
@@ -74,6 +74,58 @@ struct DuplicateStoreTests {
         let orphan = try database.open(StoreOptions(claimOwner: deadProcessID()))
         #expect(try orphan.claim([key("<dead@x>")]) == [.claimed])
         #expect(try other.claim([key("<dead@x>")]) == [.claimed])
+    }
+
+    @Test("SQLite: a claim lasts as long as its holder, however old, and is free the moment the holder is gone")
+    func claimsAreLocks() throws {
+        let database = try StoreFixture(.sqlite)
+        var holder: (any DuplicateDatabase)? = try database.open()
+        let other = try database.open()
+        let now = Int(time(nil))
+        #expect(try holder?.claim([key("<s@x>")], now: now) == [.claimed])
+        #expect(try other.claim([key("<s@x>")], now: now + 86400) == [.inProgress])
+        // Its open file closed, as when its process exits or is killed: nothing left behind,
+        // and nothing was recorded, so the message is stored again (a duplicate, never a loss).
+        holder = nil
+        #expect(try other.claim([key("<s@x>")]) == [.claimed])
+        #expect(try !other.isDelivered(key("<s@x>")))
+    }
+
+    @Test("SQLite: two keys in one lock bucket make one wait, never both stored or one lost")
+    func sharedBucket() throws {
+        // Pairs of different keys whose claims take the same lock.
+        var seen: [Int64: DuplicateKey] = [:]
+        var pairs: [(DuplicateKey, DuplicateKey)] = []
+        for index in 0..<400_000 where pairs.count < 2 {
+            let candidate = key("<b\(index)@x>")
+            let bucket = ClaimLocks.bucket(candidate)
+            if let earlier = seen.removeValue(forKey: bucket) {
+                pairs.append((earlier, candidate))
+            } else {
+                seen[bucket] = candidate
+            }
+        }
+        try #require(pairs.count == 2)
+        let database = try StoreFixture(.sqlite)
+        let first = try database.open()
+        let second = try database.open()
+
+        let (a, b) = pairs[0]
+        #expect(try first.claim([a]) == [.claimed])
+        #expect(try second.claim([b]) == [.inProgress], "the bucket is taken")
+        try first.finish(delivered: [a], failed: [])
+        #expect(try second.claim([b]) == [.claimed])
+        try second.finish(delivered: [b], failed: [])
+        #expect(try first.claim([a, b]) == [.delivered, .delivered])
+
+        // Both keys of one message in one bucket: both claimed, and the lock is held until
+        // the last of them is finished.
+        let (c, d) = pairs[1]
+        #expect(try first.claim([c, d]) == [.claimed, .claimed])
+        try first.finish(delivered: [c], failed: [])
+        #expect(try second.claim([d]) == [.inProgress])
+        try first.finish(delivered: [], failed: [d])
+        #expect(try second.claim([c, d]) == [.delivered, .claimed])
     }
 
     @Test("records older than the maximum age are expired, younger ones kept", arguments: Engine.allCases)

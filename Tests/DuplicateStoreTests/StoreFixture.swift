@@ -12,7 +12,8 @@ enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// Tuning common to both stores.
+/// Tuning of the stores (SQLite has no stale age, owner or host: its claims are locks that
+/// die with their process).
 struct StoreOptions {
     var staleClaimAge = 600
     var maximumAge = 3 * 86400
@@ -51,10 +52,8 @@ final class StoreFixture: Sendable {
         switch engine {
         case .sqlite:
             var options = DuplicateStore.Options()
-            options.staleClaimAge = tuning.staleClaimAge
             options.maximumAge = tuning.maximumAge
             options.expiryInterval = tuning.expiryInterval
-            options.claimOwner = tuning.claimOwner
             return try DuplicateStore(path: scratch.database, options: options)
         case .postgresql:
             var options = PostgresDuplicateStore.Options()

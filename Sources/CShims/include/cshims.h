@@ -67,6 +67,13 @@ int cshim_try_lock(int fd);
 int cshim_unlock(int fd);
 pid_t cshim_lock_holder(int fd);
 
+/* An exclusive open-file-description lock (F_OFD_SETLK) on the one byte at `offset`: held by
+ * the open file, not the process, so two opens in one process conflict; the kernel drops it
+ * when the last descriptor of that open file closes (the process exiting or killed).
+ * 0, or -1 with errno (EAGAIN/EACCES: held elsewhere). */
+int cshim_byte_try_lock(int fd, long long offset);
+int cshim_byte_unlock(int fd, long long offset);
+
 /* Whether `sig` has a handler installed in process `pid` (its SigCgt mask in
  * /proc/<pid>/status): 1 yes, 0 no, -1 unknown (no such process, no /proc). */
 int cshim_signal_caught_by(pid_t pid, int sig);
