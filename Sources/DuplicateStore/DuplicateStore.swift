@@ -31,6 +31,9 @@ public final class DuplicateStore: DuplicateDatabase {
         public var maximumAge: Int = 3 * 86400
         /// Old records are deleted at most this often (seconds), by whichever process is due.
         public var expiryInterval: Int = 3600
+        /// Seconds between two checkpoints of the write-ahead log by one store (once it
+        /// holds 1,000 frames).
+        public var checkpointInterval: Double = 1
 
         public init() {}
     }
@@ -47,7 +50,9 @@ public final class DuplicateStore: DuplicateDatabase {
         self.options = options
         let connection = try SQLiteConnection(path: path, busyTimeout: options.busyTimeout)
         try Schema.install(on: connection)
-        state = Mutex(try Statements(connection, claims: ClaimLocks(databasePath: path)))
+        let statements = try Statements(connection, claims: ClaimLocks(databasePath: path))
+        statements.checkpointInterval = options.checkpointInterval
+        state = Mutex(statements)
         _ = try expireIfDue(now: Self.now())
     }
 

@@ -7,6 +7,8 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
+    /// Frames in the write-ahead log after this connection's last commit (SQLite's WAL hook).
+    private let wal = WALFrames()
 
     /// Opens (creating if needed) the database at `path`; waits up to `busyTimeout`
     /// milliseconds for locks held by other connections.
@@ -23,6 +25,10 @@ final class SQLiteConnection {
         self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, busyTimeout)
+        sqlite3_wal_hook(db, { context, _, _, frames in
+            if let context { Unmanaged<WALFrames>.fromOpaque(context).takeUnretainedValue().count = frames }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(wal).toOpaque())
     }
 
     deinit {
@@ -43,12 +49,28 @@ final class SQLiteConnection {
         return SQLiteStatement(statement, connection: self)
     }
 
+    /// Frames in the write-ahead log after this connection's last commit.
+    var walFrames: Int32 { wal.count }
+
+    /// Copies the log into the database and, once no reader needs the log any more, starts it
+    /// again from its beginning (`SQLITE_CHECKPOINT_RESTART`); waits at most the busy timeout
+    /// for readers. Returns SQLite's result code (busy: the copy was partial, try later).
+    @discardableResult
+    func checkpoint() -> Int32 {
+        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
+    }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     var changes: Int { Int(sqlite3_changes(handle)) }
 
     func error(_ code: Int32, _ operation: String) -> DuplicateStoreError {
         DuplicateStoreError(operation: "\(operation) (\(path))", code: code, message: String(cString: sqlite3_errmsg(handle)))
     }
+}
+
+/// The frame count SQLite's WAL hook reports after each commit.
+private final class WALFrames {
+    var count: Int32 = 0
 }
 
 /// A prepared statement: bind, step, read columns; reset after each use.

@@ -198,6 +198,25 @@ struct DuplicateStoreTests {
         #expect(throws: DuplicateStoreError.self) { try store.finish(delivered: [key("<u@x>")], failed: []) }
     }
 
+    @Test("SQLite: the write-ahead log is checkpointed and started over, so it stays small however many messages")
+    func logStaysSmall() throws {
+        let database = try StoreFixture(.sqlite)
+        var options = DuplicateStore.Options()
+        options.checkpointInterval = 0
+        let stores = try (0..<2).map { _ in try DuplicateStore(path: database.path, options: options) }
+        // 6,000 messages, one write each (about 5 log frames of 1 KB), the two stores taking
+        // turns as two lmtpd processes would: about 30 MB of log without checkpoints.
+        for index in 0..<6000 {
+            let store = stores[index % 2]
+            let message = key("<log\(index)@x>")
+            #expect(try store.claim([message]) == [.claimed])
+            try store.finish(delivered: [message], failed: [])
+        }
+        let log = try FileManager.default.attributesOfItem(atPath: database.path + "-wal")[.size] as? Int ?? 0
+        #expect(log < 4 << 20, "\(log) bytes of log")
+        #expect(try stores[0].claim([key("<log0@x>"), key("<log5999@x>")]) == [.delivered, .delivered])
+    }
+
     @Test("the database is SQLite in WAL mode")
     func walMode() throws {
         let database = try StoreFixture(.sqlite)
