@@ -82,11 +82,19 @@ public final class DescriptorInput: ByteInput {
 }
 
 /// Writes a connection's bytes to a file descriptor, all of them, retrying short writes.
+///
+/// To a socket (a master's connection) each write is tried at once without blocking
+/// (`MSG_DONTWAIT`), and only a full send buffer makes it wait (`poll`, bounded by `timeout`):
+/// one system call per reply. To a pipe or terminal (lmtpd on stdin/stdout) it waits for room
+/// first and writes at most `PIPE_BUF` bytes at a time, since a larger blocking write could
+/// block past the timeout.
 public final class DescriptorOutput: ByteOutput {
     public let fd: Int32
     /// Seconds a write may wait for the client to read (0: forever). A client that sends
     /// but never reads its replies cannot hold a child forever.
     public var timeout: Int
+    /// Whether `fd` takes `send` (cleared by the first `ENOTSOCK`).
+    private var isSocket = true
 
     public init(fd: Int32, timeout: Int = 0) {
         self.fd = fd
@@ -96,24 +104,32 @@ public final class DescriptorOutput: ByteOutput {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StreamError) {
         guard var next = bytes.baseAddress else { return }
         var left = bytes.count
-        let deadline = timeout > 0 ? MonotonicClock.now() + Double(timeout) : nil
+        var deadline: Double??   // computed at the first wait
         while left > 0 {
-            try waitUntilWritable(until: deadline)
-            // Ready means room for PIPE_BUF bytes: a larger blocking write could still block.
-            let n = Glibc.write(fd, next, min(left, Int(PIPE_BUF)))
+            let n: Int
+            if isSocket {
+                n = send(fd, next, left, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            } else {
+                try waitUntilWritable(deadline: &deadline)
+                n = Glibc.write(fd, next, min(left, Int(PIPE_BUF)))
+            }
             if n > 0 {
                 next += n
                 left -= n
-            } else if n < 0 && (errno == EINTR || errno == EAGAIN) {
                 continue
-            } else {
-                throw .failed(errnoText())
+            }
+            switch n < 0 ? errno : EIO {
+            case EINTR: continue
+            case EAGAIN: try waitUntilWritable(deadline: &deadline)
+            case ENOTSOCK where isSocket: isSocket = false
+            default: throw .failed(errnoText())
             }
         }
     }
 
-    private func waitUntilWritable(until deadline: Double?) throws(StreamError) {
-        switch DescriptorReadiness.wait(fd: fd, events: Int16(POLLOUT), until: deadline) {
+    private func waitUntilWritable(deadline: inout Double??) throws(StreamError) {
+        if deadline == nil { deadline = .some(timeout > 0 ? MonotonicClock.now() + Double(timeout) : nil) }
+        switch DescriptorReadiness.wait(fd: fd, events: Int16(POLLOUT), until: deadline ?? nil) {
         case .ready: return
         case .timedOut: throw .timedOut
         case .failed(let text): throw .failed(text)
