@@ -58,11 +58,14 @@ let package = Package(
         // Server-side SASL on libsasl2: one process-wide init with Cyrus's `sasl_*` option lookup,
         // one exchange object per connection. Keeps every C pointer inside.
         .target(name: "SASL", dependencies: ["CSASL"]),
-        // The system OpenSSL 3 library (libssl, libcrypto).
+        // The system OpenSSL 3 library (libssl, libcrypto), linked: the tests' TLS clients only.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // OpenSSL 3 loaded with dlopen when a process first builds a TLS context (its headers
+        // from libssl-dev at build time): processes without TLS never map it.
+        .target(name: "COpenSSLRuntime"),
         // STARTTLS's server side on OpenSSL: the context from the tls_* options, the handshake
         // with a timeout, non-blocking reads and writes. Knows nothing of LMTP.
-        .target(name: "TLS", dependencies: ["COpenSSL", "POSIXCore"]),
+        .target(name: "TLS", dependencies: ["COpenSSLRuntime", "POSIXCore"]),
         // Glue: file-descriptor streams, imapd.conf -> settings, the delivery agent
         // that connects the engine to the mailstore, the session loop.
         .target(

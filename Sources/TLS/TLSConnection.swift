@@ -1,4 +1,4 @@
-import COpenSSL
+import COpenSSLRuntime
 import Glibc
 import POSIXCore
 
@@ -31,24 +31,24 @@ public final class TLSConnection {
     /// Prepares a server-side connection; nothing is read or written yet.
     public init(context: TLSServerContext, readFD: Int32, writeFD: Int32) throws(TLSError) {
         OpenSSLErrorQueue.clear()
-        guard let ssl = SSL_new(context.context) else { throw TLSError.openSSL("SSL_new failed") }
-        guard SSL_set_rfd(ssl, readFD) == 1, SSL_set_wfd(ssl, writeFD) == 1 else {
-            SSL_free(ssl)
+        guard let ssl = cdl_SSL_new(context.context) else { throw TLSError.openSSL("SSL_new failed") }
+        guard cdl_SSL_set_rfd(ssl, readFD) == 1, cdl_SSL_set_wfd(ssl, writeFD) == 1 else {
+            cdl_SSL_free(ssl)
             throw TLSError.openSSL("cannot attach TLS to the connection")
         }
-        SSL_set_accept_state(ssl)
+        cdl_SSL_set_accept_state(ssl)
         self.ssl = ssl
         self.context = context
         self.readFD = readFD
         self.writeFD = writeFD
     }
 
-    deinit { SSL_free(ssl) }
+    deinit { cdl_SSL_free(ssl) }
 
     /// One step of the server handshake.
     public func acceptStep() -> Step {
         OpenSSLErrorQueue.clear()
-        let result = SSL_do_handshake(ssl)
+        let result = cdl_SSL_do_handshake(ssl)
         return result == 1 ? .done(0) : failure(result, during: "handshake")
     }
 
@@ -56,7 +56,7 @@ public final class TLSConnection {
     public func readStep(into buffer: UnsafeMutableRawBufferPointer) -> Step {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return .done(0) }
         OpenSSLErrorQueue.clear()
-        let result = SSL_read(ssl, base, Int32(clamping: buffer.count))
+        let result = cdl_SSL_read(ssl, base, Int32(clamping: buffer.count))
         return result > 0 ? .done(Int(result)) : failure(result, during: "read")
     }
 
@@ -65,20 +65,20 @@ public final class TLSConnection {
     public func writeStep(_ bytes: UnsafeRawBufferPointer) -> Step {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .done(0) }
         OpenSSLErrorQueue.clear()
-        let result = SSL_write(ssl, base, Int32(clamping: bytes.count))
+        let result = cdl_SSL_write(ssl, base, Int32(clamping: bytes.count))
         return result > 0 ? .done(Int(result)) : failure(result, during: "write")
     }
 
     /// Whether decrypted or received-but-unprocessed bytes wait inside OpenSSL (then a read
     /// step may succeed although the descriptor is not readable).
     public var hasBufferedInput: Bool {
-        SSL_pending(ssl) > 0 || SSL_has_pending(ssl) == 1
+        cdl_SSL_pending(ssl) > 0 || cdl_SSL_has_pending(ssl) == 1
     }
 
     /// Sends a close_notify if that can be done without waiting (best effort, at the end).
     public func close() {
         OpenSSLErrorQueue.clear()
-        _ = SSL_shutdown(ssl)
+        _ = cdl_SSL_shutdown(ssl)
         OpenSSLErrorQueue.clear()
     }
 
@@ -86,7 +86,7 @@ public final class TLSConnection {
     public var session: TLSSessionInfo { TLSSessionInfo(ssl) }
 
     private func failure(_ result: Int32, during operation: String) -> Step {
-        let code = SSL_get_error(ssl, result)
+        let code = cdl_SSL_get_error(ssl, result)
         switch code {
         case SSL_ERROR_WANT_READ:
             return .wantRead

@@ -1,4 +1,4 @@
-import COpenSSL
+import COpenSSLRuntime
 
 /// A TLS setup or connection failure, with OpenSSL's own text where it gave one.
 public struct TLSError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -25,5 +25,5 @@ enum OpenSSLErrorQueue {
     }
 
     /// Forgets earlier errors, so that the next call's result is read correctly.
-    static func clear() { ERR_clear_error() }
+    static func clear() { cdl_ERR_clear_error() }
 }

@@ -1,4 +1,4 @@
-import COpenSSL
+import COpenSSLRuntime
 
 /// One process's TLS server setup (an OpenSSL `SSL_CTX`), built once from the `tls_*` options
 /// the way Cyrus's `tls_init_serverengine()` builds it: protocol versions, cipher list, server
@@ -14,12 +14,15 @@ public final class TLSServerContext {
     /// Whether clients are asked for a certificate.
     public private(set) var requestsClientCertificates = false
 
-    /// Builds the context; throws with OpenSSL's reason when a file cannot be loaded, the key
-    /// does not match the certificate, or an option has no usable value.
+    /// Builds the context, loading OpenSSL first if this process has not yet (its libraries are
+    /// not linked: see `COpenSSLRuntime`); throws with the reason when OpenSSL cannot be loaded,
+    /// a file cannot be loaded, the key does not match the certificate, or an option has no
+    /// usable value.
     public init(_ configuration: TLSServerConfiguration) throws(TLSError) {
         self.configuration = configuration
+        try Self.loadOpenSSL()
         OpenSSLErrorQueue.clear()
-        guard let context = SSL_CTX_new(TLS_server_method()) else {
+        guard let context = cdl_SSL_CTX_new(cdl_TLS_server_method()) else {
             throw TLSError.openSSL("cannot create a TLS context")
         }
         self.context = context
@@ -31,7 +34,15 @@ public final class TLSServerContext {
         cdl_ctx_set_write_mode(context)
     }
 
-    deinit { SSL_CTX_free(context) }
+    deinit { cdl_SSL_CTX_free(context) }
+
+    /// Loads libssl and libcrypto (once per process).
+    static func loadOpenSSL() throws(TLSError) {
+        var reason = [CChar](repeating: 0, count: 256)
+        guard cdl_load(&reason, Int32(reason.count)) == 0 else {
+            throw TLSError(String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+    }
 
     private func configureProtocols() throws(TLSError) {
         guard let versions = TLSVersions(configuration.versions) else {
@@ -40,13 +51,13 @@ public final class TLSServerContext {
         var options = cdl_base_server_options() | versions.gapOptions
         if configuration.preferServerCiphers { options |= cdl_option_cipher_server_preference() }
         if configuration.sessionTimeout <= 0 { options |= cdl_option_no_ticket() }
-        _ = SSL_CTX_set_options(context, options)
+        _ = cdl_SSL_CTX_set_options(context, options)
         guard let low = versions.enabled.first, let high = versions.enabled.last,
               cdl_ctx_set_min_proto_version(context, low) == 1,
               cdl_ctx_set_max_proto_version(context, high) == 1 else {
             throw TLSError.openSSL("cannot set the TLS versions \(versions.names.joined(separator: " "))")
         }
-        guard SSL_CTX_set_cipher_list(context, configuration.ciphers) == 1 else {
+        guard cdl_SSL_CTX_set_cipher_list(context, configuration.ciphers) == 1 else {
             throw TLSError.openSSL("cannot load cipher list '\(configuration.ciphers)'")
         }
     }
@@ -59,13 +70,13 @@ public final class TLSServerContext {
         for (index, certificate) in certificates.prefix(2).enumerated() {
             let key = index < keys.count ? keys[index] : certificate
             OpenSSLErrorQueue.clear()
-            guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
+            guard cdl_SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
                 throw TLSError.openSSL("unable to get certificate from '\(certificate)'")
             }
-            guard SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1 else {
+            guard cdl_SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1 else {
                 throw TLSError.openSSL("unable to get private key from '\(key)'")
             }
-            guard SSL_CTX_check_private_key(context) == 1 else {
+            guard cdl_SSL_CTX_check_private_key(context) == 1 else {
                 throw TLSError.openSSL("private key '\(key)' does not match certificate '\(certificate)'")
             }
         }
@@ -84,14 +95,14 @@ public final class TLSServerContext {
             return
         }
         OpenSSLErrorQueue.clear()
-        guard SSL_CTX_load_verify_locations(context, file, directory) == 1 else {
+        guard cdl_SSL_CTX_load_verify_locations(context, file, directory) == 1 else {
             let error = TLSError.openSSL("cannot load the client CAs")
             if mode == .require { throw error }
             warnings.append("\(error), client certificates disabled")
             return
         }
-        if let file, let names = SSL_load_client_CA_file(file) {
-            SSL_CTX_set_client_CA_list(context, names)
+        if let file, let names = cdl_SSL_load_client_CA_file(file) {
+            cdl_SSL_CTX_set_client_CA_list(context, names)
         }
         cdl_ctx_set_client_verify(context, mode == .require ? 2 : 1, Int32(clamping: configuration.verifyDepth))
         requestsClientCertificates = true
@@ -105,8 +116,8 @@ public final class TLSServerContext {
             cdl_ctx_disable_session_cache(context)
             return
         }
-        _ = SSL_CTX_set_timeout(context, Int(timeout))
+        _ = cdl_SSL_CTX_set_timeout(context, Int(timeout))
         let name = Array(configuration.sessionContext.utf8.prefix(Int(SSL_MAX_SID_CTX_LENGTH)))
-        _ = SSL_CTX_set_session_id_context(context, name, UInt32(name.count))
+        _ = cdl_SSL_CTX_set_session_id_context(context, name, UInt32(name.count))
     }
 }

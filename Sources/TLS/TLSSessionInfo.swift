@@ -1,4 +1,4 @@
-import COpenSSL
+import COpenSSLRuntime
 
 /// What a finished handshake negotiated, and the client's certificate identity.
 public struct TLSSessionInfo: Sendable, Equatable {
@@ -30,19 +30,19 @@ public struct TLSSessionInfo: Sendable, Equatable {
     }
 
     init(_ ssl: OpaquePointer) {
-        version = SSL_get_version(ssl).map { String(cString: $0) } ?? "unknown"
+        version = cdl_SSL_get_version(ssl).map { String(cString: $0) } ?? "unknown"
         var used: Int32 = 0, algorithm: Int32 = 0
         cipher = cdl_cipher_info(ssl, &used, &algorithm).map { String(cString: $0) } ?? "none"
         usedBits = Int(used)
         algorithmBits = Int(algorithm)
-        resumed = SSL_session_reused(ssl) == 1
+        resumed = cdl_SSL_session_reused(ssl) == 1
         clientCertificateVerified = false
         clientIdentity = nil
-        if let peer = SSL_get1_peer_certificate(ssl) {
-            defer { X509_free(peer) }
-            if SSL_get_verify_result(ssl) == Int(X509_V_OK) {
+        if let peer = cdl_SSL_get1_peer_certificate(ssl) {
+            defer { cdl_X509_free(peer) }
+            if cdl_SSL_get_verify_result(ssl) == Int(X509_V_OK) {
                 clientCertificateVerified = true
-                let subject = X509_get_subject_name(peer)
+                let subject = cdl_X509_get_subject_name(peer)
                 clientIdentity = Self.text(subject, NID_commonName) ?? Self.text(subject, NID_pkcs9_emailAddress)
             }
         }
@@ -65,7 +65,7 @@ public struct TLSSessionInfo: Sendable, Equatable {
     private static func text(_ name: OpaquePointer?, _ nid: Int32) -> String? {
         guard let name else { return nil }
         var buffer = [CChar](repeating: 0, count: 256)
-        let length = X509_NAME_get_text_by_NID(name, nid, &buffer, Int32(buffer.count))
+        let length = cdl_X509_NAME_get_text_by_NID(name, nid, &buffer, Int32(buffer.count))
         guard length > 0, Int(length) < buffer.count else { return nil }
         let bytes = buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }
         guard bytes.allSatisfy({ $0 >= 0x21 && $0 < 0x7F || $0 == 0x20 }) else { return nil }

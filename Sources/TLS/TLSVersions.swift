@@ -1,4 +1,4 @@
-import COpenSSL
+import COpenSSLRuntime
 
 /// The protocol versions Cyrus's `tls_versions` enables (`tls1_0 tls1_1 tls1_2 tls1_3` by
 /// default). As in Cyrus, a version is on when its name occurs anywhere in the text; every

@@ -19,7 +19,7 @@ final class TestTLSClient: @unchecked Sendable {
             SSL_CTX_use_certificate_file(context, certificate, SSL_FILETYPE_PEM)
             SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM)
         }
-        if let maxVersion { _ = cdl_ctx_set_max_proto_version(context, maxVersion) }
+        if let maxVersion { _ = ctest_ctx_set_max_proto_version(context, maxVersion) }
         ssl = SSL_new(context)
         SSL_set_fd(ssl, fd)
     }
@@ -33,7 +33,7 @@ final class TestTLSClient: @unchecked Sendable {
     func connect() -> Bool {
         if SSL_connect(ssl) == 1 { return true }
         var buffer = [CChar](repeating: 0, count: 256)
-        _ = cdl_take_error_text(&buffer, buffer.count)
+        _ = ctest_take_error_text(&buffer, buffer.count)
         error = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return false
     }

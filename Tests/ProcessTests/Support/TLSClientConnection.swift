@@ -102,7 +102,7 @@ final class TLSClientConnection {
         guard let ssl, SSL_set_fd(ssl, fd) == 1 else { return false }
         if SSL_connect(ssl) == 1 { return true }
         var buffer = [CChar](repeating: 0, count: 256)
-        _ = cdl_take_error_text(&buffer, buffer.count)
+        _ = ctest_take_error_text(&buffer, buffer.count)
         tlsError = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return false
     }
