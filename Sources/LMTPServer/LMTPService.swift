@@ -28,7 +28,6 @@ public final class LMTPService {
         self.store = Mailstore(config: configuration.mailstore)
         self.preauthorizeInternet = preauthorizeInternet
         self.logger = logger
-        Self.startSASL(configuration.sasl, logger: logger)
         tlsContext = Self.makeTLSContext(configuration, logger: logger)
     }
 

@@ -45,12 +45,18 @@ func saslGetopt(context: UnsafeMutableRawPointer?, plugin: UnsafePointer<CChar>?
     return SASL_OK
 }
 
-/// A `sasl_callback_t` list (getopt, optionally log, then the end marker) allocated for as
-/// long as libsasl may use it.
+/// libsasl's verifyfile callback for a process that loads no plugin files: every plugin is
+/// skipped (`SASL_CONTINUE`), other files (configuration, password databases) are used.
+func saslSkipPlugins(context: UnsafeMutableRawPointer?, file: UnsafePointer<CChar>?, type: sasl_verify_type_t) -> Int32 {
+    type == SASL_VRFY_PLUGIN ? SASL_CONTINUE : SASL_OK
+}
+
+/// A `sasl_callback_t` list (getopt, optionally log and a verifyfile that skips plugins, then
+/// the end marker) allocated for as long as libsasl may use it.
 struct CallbackList {
     let pointer: UnsafeMutablePointer<sasl_callback_t>
 
-    init(getoptContext: UnsafeMutableRawPointer, logContext: UnsafeMutableRawPointer?) {
+    init(getoptContext: UnsafeMutableRawPointer, logContext: UnsafeMutableRawPointer?, skipPlugins: Bool = false) {
         let getopt: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
                                     UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<UInt32>?) -> Int32 = saslGetopt
         var entries = [sasl_callback_t(id: UInt(SASL_CB_GETOPT), proc: unsafeBitCast(getopt, to: (@convention(c) () -> Int32).self),
@@ -59,6 +65,11 @@ struct CallbackList {
             let log: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?) -> Int32 = saslLog
             entries.append(sasl_callback_t(id: UInt(SASL_CB_LOG), proc: unsafeBitCast(log, to: (@convention(c) () -> Int32).self),
                                            context: logContext))
+        }
+        if skipPlugins {
+            let verify: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, sasl_verify_type_t) -> Int32 = saslSkipPlugins
+            entries.append(sasl_callback_t(id: UInt(SASL_CB_VERIFYFILE), proc: unsafeBitCast(verify, to: (@convention(c) () -> Int32).self),
+                                           context: nil))
         }
         entries.append(sasl_callback_t(id: UInt(SASL_CB_LIST_END), proc: nil, context: nil))
         pointer = UnsafeMutablePointer<sasl_callback_t>.allocate(capacity: entries.count)

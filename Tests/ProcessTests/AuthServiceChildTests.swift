@@ -26,6 +26,40 @@ struct AuthServiceChildTests {
         }
     }
 
+    @Test("SASL plugins are loaded by a child serving internet clients, not by one whose clients are all pre-authorized (-a, unix socket)")
+    func pluginsOnlyWhereNeeded() throws {
+        /// The shared objects `pid` has mapped.
+        func mapped(_ pid: pid_t) throws -> String { try String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8) }
+        /// One session's LHLO reply from a fresh child.
+        func lhlo(_ master: FakeMaster) throws -> [String] {
+            let client = try master.connect()
+            #expect(client.reply().hasPrefix("220 "))
+            client.send("LHLO me\r\n")
+            defer { client.send("QUIT\r\n") }
+            return client.readReply()
+        }
+
+        let internet = try Setup("plugins-tcp")
+        #expect(try lhlo(internet.master).contains { $0.hasPrefix("250-AUTH ") && $0.contains("PLAIN") })
+        #expect(try mapped(internet.child.pid).contains("/sasl2/"), "PLAIN needs libsasl2's plugins")
+
+        let trusted = try Setup("plugins-a", arguments: ["-a"])
+        #expect(try lhlo(trusted.master).contains("250-AUTH EXTERNAL"))
+        let unix = try AuthTestbed("plugins-unix", config: ["allowplaintext: yes"])
+        let unixMaster = try FakeMaster(unix.bed, listener: .unix)
+        let unixChild = try unixMaster.spawn([], service: "lmtpunix")
+        defer {
+            unixChild.kill(SIGTERM)
+            _ = unixChild.wait()
+        }
+        #expect(try lhlo(unixMaster).contains("250-AUTH EXTERNAL"))
+        for pid in [trusted.child.pid, unixChild.pid] {
+            let maps = try mapped(pid)
+            #expect(!maps.contains("/sasl2/"), "only EXTERNAL, built into libsasl2, is offered")
+            #expect(!maps.contains("libcrypto") && !maps.contains("libssl"), "no TLS configured, no plugin pulling libcrypto in")
+        }
+    }
+
     @Test("MAIL before AUTH: 430 (530 with soft_noauth: no); LHLO lists the configured mechanisms")
     func mailNeedsAuth() throws {
         for soft in [true, false] {
