@@ -62,9 +62,6 @@ final class ClaimLocks {
         try? ByteLock.unlock(fd, at: bucket)
     }
 
-    /// How many claims this store holds.
-    var count: Int { held.values.reduce(0, +) }
-
     static func bucket(_ key: DuplicateKey) -> Int64 {
         var hash = StableHash()
         hash.combine(key.messageID)

@@ -28,9 +28,13 @@ extension LMTPService {
     }
 
     func authenticator(fd: Int32, preauthorized: Bool, logger: Logger) -> SASLAuthenticator? {
-        if !SASLLibrary.hasStarted { Self.startSASL(configuration.sasl, loadPlugins: !preauthorized, logger: logger) }
-        guard SASLLibrary.isReady else { return nil }
-        if !preauthorized && !SASLLibrary.pluginsLoaded {
+        var status = SASLLibrary.status
+        if status == .notStarted {
+            Self.startSASL(configuration.sasl, loadPlugins: !preauthorized, logger: logger)
+            status = SASLLibrary.status
+        }
+        guard case .ready(let pluginsLoaded) = status else { return nil }
+        if !preauthorized && !pluginsLoaded {
             logger.warning("SASL: a connection that is not pre-authorized, in a process that started without SASL plugins: only EXTERNAL is offered")
         }
         return SASLAuthenticator.make(configuration: configuration.sasl, fd: fd, preauthorized: preauthorized, logger: logger)

@@ -33,14 +33,24 @@ public enum SASLLibrary {
         }
     }
 
-    /// Whether `start` was called (whatever its result).
-    public static var hasStarted: Bool { state.withLock { $0 != nil } }
+    /// Where the process's libsasl2 stands.
+    public enum Status: Equatable, Sendable {
+        /// `start` was not called yet.
+        case notStarted
+        /// `start` failed (logged by its caller); no AUTH in this process.
+        case failed
+        /// Ready; `pluginsLoaded` tells whether the plugin files were loaded.
+        case ready(pluginsLoaded: Bool)
+    }
 
-    /// Whether `start` loaded the plugin files (false also before `start`).
-    public static var pluginsLoaded: Bool {
+    /// Where libsasl2 stands, read under one lock.
+    public static var status: Status {
         state.withLock { current in
-            if case .success(let global)? = current { return global.loadPlugins }
-            return false
+            switch current {
+            case nil: .notStarted
+            case .failure?: .failed
+            case .success(let global)?: .ready(pluginsLoaded: global.loadPlugins)
+            }
         }
     }
 
